@@ -1,0 +1,223 @@
+from http import HTTPStatus
+from typing import Any
+
+import httpx
+
+from ...client import AuthenticatedClient, Client
+from ...models.error_response import ErrorResponse
+from ...models.import_and_start_batch_task_request import ImportAndStartBatchTaskRequest
+from ...models.task_accepted import TaskAccepted
+from ...types import Response
+
+
+def _get_kwargs(
+    *,
+    body: ImportAndStartBatchTaskRequest,
+) -> dict[str, Any]:
+    headers: dict[str, Any] = {}
+
+    _kwargs: dict[str, Any] = {
+        "method": "post",
+        "url": "/api/v1.1/campaigns/triggers/import_and_start_batch_task",
+    }
+
+    _kwargs["json"] = body.to_dict()
+
+    headers["Content-Type"] = "application/json"
+
+    _kwargs["headers"] = headers
+    return _kwargs
+
+
+def _parse_response(
+    *, client: AuthenticatedClient | Client, response: httpx.Response
+) -> ErrorResponse | ErrorResponse | TaskAccepted:
+    if response.status_code == 200:
+
+        def _parse_response_200(data: object) -> ErrorResponse | TaskAccepted:
+            try:
+                if not isinstance(data, dict):
+                    raise TypeError()
+                response_200_type_0 = TaskAccepted.from_dict(data)
+
+                return response_200_type_0
+            except (TypeError, ValueError, AttributeError, KeyError):
+                pass
+            if not isinstance(data, dict):
+                raise TypeError()
+            response_200_type_1 = ErrorResponse.from_dict(data)
+
+            return response_200_type_1
+
+        response_200 = _parse_response_200(response.json())
+
+        return response_200
+
+    if response.status_code == 400:
+        response_400 = ErrorResponse.from_dict(response.json())
+
+        return response_400
+
+    if response.status_code == 401:
+        response_401 = ErrorResponse.from_dict(response.json())
+
+        return response_401
+
+    if response.status_code == 402:
+        response_402 = ErrorResponse.from_dict(response.json())
+
+        return response_402
+
+    if response.status_code == 403:
+        response_403 = ErrorResponse.from_dict(response.json())
+
+        return response_403
+
+    response_default = ErrorResponse.from_dict(response.json())
+
+    return response_default
+
+
+def _build_response(
+    *, client: AuthenticatedClient | Client, response: httpx.Response
+) -> Response[ErrorResponse | ErrorResponse | TaskAccepted]:
+    return Response(
+        status_code=HTTPStatus(response.status_code),
+        content=response.content,
+        headers=response.headers,
+        parsed=_parse_response(client=client, response=response),
+    )
+
+
+def sync_detailed(
+    *,
+    client: AuthenticatedClient | Client,
+    body: ImportAndStartBatchTaskRequest,
+) -> Response[ErrorResponse | ErrorResponse | TaskAccepted]:
+    """Bulk profile import + trigger launch, as a task
+
+     Adds or updates multiple profiles and then sends them a trigger campaign. This is the batch
+    version of "Profile import + trigger campaign launch". Returns a response with the task id
+    without waiting for execution; follow it with /tasks/status. The request body is limited by
+    default to 10 MB, files to 100 MB; more than 10,000 profiles per request is not recommended.
+    (The page is in Russian only; translated.)
+
+    Args:
+        body (ImportAndStartBatchTaskRequest): Bulk profile import + trigger campaign launch, as a
+            task.
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        Response[ErrorResponse | ErrorResponse | TaskAccepted]
+    """
+
+    kwargs = _get_kwargs(
+        body=body,
+    )
+
+    response = client.get_httpx_client().request(
+        **kwargs,
+    )
+
+    return _build_response(client=client, response=response)
+
+
+def sync(
+    *,
+    client: AuthenticatedClient | Client,
+    body: ImportAndStartBatchTaskRequest,
+) -> ErrorResponse | ErrorResponse | TaskAccepted | None:
+    """Bulk profile import + trigger launch, as a task
+
+     Adds or updates multiple profiles and then sends them a trigger campaign. This is the batch
+    version of "Profile import + trigger campaign launch". Returns a response with the task id
+    without waiting for execution; follow it with /tasks/status. The request body is limited by
+    default to 10 MB, files to 100 MB; more than 10,000 profiles per request is not recommended.
+    (The page is in Russian only; translated.)
+
+    Args:
+        body (ImportAndStartBatchTaskRequest): Bulk profile import + trigger campaign launch, as a
+            task.
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        ErrorResponse | ErrorResponse | TaskAccepted
+    """
+
+    return sync_detailed(
+        client=client,
+        body=body,
+    ).parsed
+
+
+async def asyncio_detailed(
+    *,
+    client: AuthenticatedClient | Client,
+    body: ImportAndStartBatchTaskRequest,
+) -> Response[ErrorResponse | ErrorResponse | TaskAccepted]:
+    """Bulk profile import + trigger launch, as a task
+
+     Adds or updates multiple profiles and then sends them a trigger campaign. This is the batch
+    version of "Profile import + trigger campaign launch". Returns a response with the task id
+    without waiting for execution; follow it with /tasks/status. The request body is limited by
+    default to 10 MB, files to 100 MB; more than 10,000 profiles per request is not recommended.
+    (The page is in Russian only; translated.)
+
+    Args:
+        body (ImportAndStartBatchTaskRequest): Bulk profile import + trigger campaign launch, as a
+            task.
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        Response[ErrorResponse | ErrorResponse | TaskAccepted]
+    """
+
+    kwargs = _get_kwargs(
+        body=body,
+    )
+
+    response = await client.get_async_httpx_client().request(**kwargs)
+
+    return _build_response(client=client, response=response)
+
+
+async def asyncio(
+    *,
+    client: AuthenticatedClient | Client,
+    body: ImportAndStartBatchTaskRequest,
+) -> ErrorResponse | ErrorResponse | TaskAccepted | None:
+    """Bulk profile import + trigger launch, as a task
+
+     Adds or updates multiple profiles and then sends them a trigger campaign. This is the batch
+    version of "Profile import + trigger campaign launch". Returns a response with the task id
+    without waiting for execution; follow it with /tasks/status. The request body is limited by
+    default to 10 MB, files to 100 MB; more than 10,000 profiles per request is not recommended.
+    (The page is in Russian only; translated.)
+
+    Args:
+        body (ImportAndStartBatchTaskRequest): Bulk profile import + trigger campaign launch, as a
+            task.
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        ErrorResponse | ErrorResponse | TaskAccepted
+    """
+
+    return (
+        await asyncio_detailed(
+            client=client,
+            body=body,
+        )
+    ).parsed

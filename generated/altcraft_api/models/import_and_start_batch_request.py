@@ -1,0 +1,352 @@
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any, TypeVar, cast
+
+from attrs import define as _attrs_define
+from attrs import field as _attrs_field
+
+from ..models.batch_matching_mode import BatchMatchingMode
+from ..models.format_ import Format
+from ..types import UNSET, Unset
+
+if TYPE_CHECKING:
+    from ..models.attachment import Attachment
+    from ..models.batch_item import BatchItem
+    from ..models.content import Content
+    from ..models.custom_data import CustomData
+    from ..models.custom_request import CustomRequest
+    from ..models.subscription_filter import SubscriptionFilter
+    from ..models.timeout import Timeout
+
+
+T = TypeVar("T", bound="ImportAndStartBatchRequest")
+
+
+@_attrs_define
+class ImportAndStartBatchRequest:
+    """Bulk profile import + trigger campaign launch, answered when done.
+
+    Attributes:
+        data (list[BatchItem]): Profile data, including subscriptions. Each profile is a separate JSON object "data".
+            Not recommended: more than 10,000 profiles per request.
+        trigger_id (int): Trigger campaign ID.
+        token (str | Unset): API token. Required unless sent as `Authorization: Bearer`.
+        format_ (Format | Unset): Data format (by default - "json").
+        matching (BatchMatchingMode | Unset): Profile matching mode. By default – email.
+            * `email` – by email, both profile data and subscriptions (`email`)
+            * `email_profile` – by email, profile data only (`email`)
+            * `phone` – by phone number (`phone`)
+            * `profile_id` – by profile identifier (`profile_id`)
+            * `custom` – by a custom profile field (`field_name` + `field_value`)
+            In a batch, each item's profile data supplies the value to match (its `email`, `phones`,
+            or the custom field named by `field_name`) unless the root field gives it.
+        email (str | Unset): Email address. "matching": "email" – both profile data and subscriptions; "matching":
+            "email_profile" – profile data only.
+        phone (str | Unset): Phone number ("matching": "phone").
+        profile_id (str | Unset): Profile ID ("matching": "profile_id").
+        field_name (str | Unset): Custom profile data field name ("matching": "custom").
+        field_value (float | int | str | Unset): Custom profile data field value ("matching": "custom"). Searching by a
+            combination of tags is
+            available for tag-type profile fields; values are recorded as a string: "tag-1, tag-2".
+        resource_id (int | Unset): Resource ID for email and phone matching.
+        skip_triggers (bool | Unset): Skip triggers and workflows activated by import and update actions. By default –
+            false. Default: False.
+        skip_invalid_subscriptions (bool | Unset): Skip invalid subscriptions. By default – false. Default: False.
+        detect_geo (bool | Unset): Detect geolocation by IP (it is detected by data from the fields _regip or _ip).
+            Default: False.
+        timeout (Timeout | Unset): Trigger start timeout. Specify the days, hours, and minutes to set the timeout
+            period.
+        custom_data (CustomData | Unset): Data to be used in Action hooks. Can be passed at the root of the request or
+            separately in each data object.
+        content (Content | Unset): Additional data for the message template, as the {apicontent.fieldname} variable. In
+            workflows it can also be used in the "API call" and "API content filter" nodes.
+        attach (list[Attachment] | Unset): Files to attach to an email message (email triggers only).
+        subscription_filter (SubscriptionFilter | Unset): Selects the profile's subscription to send to, when the
+            profile is found by custom, profile_id
+            or custom_request. `not_strict` says what to do when the subscription is not found: with true,
+            any suitable subscription is used. (Documented in Russian only, on ru-v72-trigger-sync; translated.)
+        custom_request (CustomRequest | Unset): MongoDB query on profile fields, used if there is no "matching"
+            property. Documented in English only.
+    """
+
+    data: list[BatchItem]
+    trigger_id: int
+    token: str | Unset = UNSET
+    format_: Format | Unset = UNSET
+    matching: BatchMatchingMode | Unset = UNSET
+    email: str | Unset = UNSET
+    phone: str | Unset = UNSET
+    profile_id: str | Unset = UNSET
+    field_name: str | Unset = UNSET
+    field_value: float | int | str | Unset = UNSET
+    resource_id: int | Unset = UNSET
+    skip_triggers: bool | Unset = False
+    skip_invalid_subscriptions: bool | Unset = False
+    detect_geo: bool | Unset = False
+    timeout: Timeout | Unset = UNSET
+    custom_data: CustomData | Unset = UNSET
+    content: Content | Unset = UNSET
+    attach: list[Attachment] | Unset = UNSET
+    subscription_filter: SubscriptionFilter | Unset = UNSET
+    custom_request: CustomRequest | Unset = UNSET
+    additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+
+    def to_dict(self) -> dict[str, Any]:
+        data = []
+        for componentsschemas_batch_items_item_data in self.data:
+            componentsschemas_batch_items_item = componentsschemas_batch_items_item_data.to_dict()
+            data.append(componentsschemas_batch_items_item)
+
+        trigger_id = self.trigger_id
+
+        token = self.token
+
+        format_: str | Unset = UNSET
+        if not isinstance(self.format_, Unset):
+            format_ = self.format_.value
+
+        matching: str | Unset = UNSET
+        if not isinstance(self.matching, Unset):
+            matching = self.matching.value
+
+        email = self.email
+
+        phone = self.phone
+
+        profile_id = self.profile_id
+
+        field_name = self.field_name
+
+        field_value: float | int | str | Unset
+        if isinstance(self.field_value, Unset):
+            field_value = UNSET
+        else:
+            field_value = self.field_value
+
+        resource_id = self.resource_id
+
+        skip_triggers = self.skip_triggers
+
+        skip_invalid_subscriptions = self.skip_invalid_subscriptions
+
+        detect_geo = self.detect_geo
+
+        timeout: dict[str, Any] | Unset = UNSET
+        if not isinstance(self.timeout, Unset):
+            timeout = self.timeout.to_dict()
+
+        custom_data: dict[str, Any] | Unset = UNSET
+        if not isinstance(self.custom_data, Unset):
+            custom_data = self.custom_data.to_dict()
+
+        content: dict[str, Any] | Unset = UNSET
+        if not isinstance(self.content, Unset):
+            content = self.content.to_dict()
+
+        attach: list[dict[str, Any]] | Unset = UNSET
+        if not isinstance(self.attach, Unset):
+            attach = []
+            for attach_item_data in self.attach:
+                attach_item = attach_item_data.to_dict()
+                attach.append(attach_item)
+
+        subscription_filter: dict[str, Any] | Unset = UNSET
+        if not isinstance(self.subscription_filter, Unset):
+            subscription_filter = self.subscription_filter.to_dict()
+
+        custom_request: dict[str, Any] | Unset = UNSET
+        if not isinstance(self.custom_request, Unset):
+            custom_request = self.custom_request.to_dict()
+
+        field_dict: dict[str, Any] = {}
+        field_dict.update(self.additional_properties)
+        field_dict.update(
+            {
+                "data": data,
+                "trigger_id": trigger_id,
+            }
+        )
+        if token is not UNSET:
+            field_dict["token"] = token
+        if format_ is not UNSET:
+            field_dict["format"] = format_
+        if matching is not UNSET:
+            field_dict["matching"] = matching
+        if email is not UNSET:
+            field_dict["email"] = email
+        if phone is not UNSET:
+            field_dict["phone"] = phone
+        if profile_id is not UNSET:
+            field_dict["profile_id"] = profile_id
+        if field_name is not UNSET:
+            field_dict["field_name"] = field_name
+        if field_value is not UNSET:
+            field_dict["field_value"] = field_value
+        if resource_id is not UNSET:
+            field_dict["resource_id"] = resource_id
+        if skip_triggers is not UNSET:
+            field_dict["skip_triggers"] = skip_triggers
+        if skip_invalid_subscriptions is not UNSET:
+            field_dict["skip_invalid_subscriptions"] = skip_invalid_subscriptions
+        if detect_geo is not UNSET:
+            field_dict["detect_geo"] = detect_geo
+        if timeout is not UNSET:
+            field_dict["timeout"] = timeout
+        if custom_data is not UNSET:
+            field_dict["custom_data"] = custom_data
+        if content is not UNSET:
+            field_dict["content"] = content
+        if attach is not UNSET:
+            field_dict["attach"] = attach
+        if subscription_filter is not UNSET:
+            field_dict["subscription_filter"] = subscription_filter
+        if custom_request is not UNSET:
+            field_dict["custom_request"] = custom_request
+
+        return field_dict
+
+    @classmethod
+    def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
+        from ..models.attachment import Attachment  # noqa: PLC0415
+        from ..models.batch_item import BatchItem  # noqa: PLC0415
+        from ..models.content import Content  # noqa: PLC0415
+        from ..models.custom_data import CustomData  # noqa: PLC0415
+        from ..models.custom_request import CustomRequest  # noqa: PLC0415
+        from ..models.subscription_filter import SubscriptionFilter  # noqa: PLC0415
+        from ..models.timeout import Timeout  # noqa: PLC0415
+
+        d = dict(src_dict)
+        data = []
+        _data = d.pop("data")
+        for componentsschemas_batch_items_item_data in _data:
+            componentsschemas_batch_items_item = BatchItem.from_dict(componentsschemas_batch_items_item_data)
+
+            data.append(componentsschemas_batch_items_item)
+
+        trigger_id = d.pop("trigger_id")
+
+        token = d.pop("token", UNSET)
+
+        _format_ = d.pop("format", UNSET)
+        format_: Format | Unset
+        if isinstance(_format_, Unset):
+            format_ = UNSET
+        else:
+            format_ = Format(_format_)
+
+        _matching = d.pop("matching", UNSET)
+        matching: BatchMatchingMode | Unset
+        if isinstance(_matching, Unset):
+            matching = UNSET
+        else:
+            matching = BatchMatchingMode(_matching)
+
+        email = d.pop("email", UNSET)
+
+        phone = d.pop("phone", UNSET)
+
+        profile_id = d.pop("profile_id", UNSET)
+
+        field_name = d.pop("field_name", UNSET)
+
+        def _parse_field_value(data: object) -> float | int | str | Unset:
+            if isinstance(data, Unset):
+                return data
+            return cast(float | int | str | Unset, data)
+
+        field_value = _parse_field_value(d.pop("field_value", UNSET))
+
+        resource_id = d.pop("resource_id", UNSET)
+
+        skip_triggers = d.pop("skip_triggers", UNSET)
+
+        skip_invalid_subscriptions = d.pop("skip_invalid_subscriptions", UNSET)
+
+        detect_geo = d.pop("detect_geo", UNSET)
+
+        _timeout = d.pop("timeout", UNSET)
+        timeout: Timeout | Unset
+        if isinstance(_timeout, Unset):
+            timeout = UNSET
+        else:
+            timeout = Timeout.from_dict(_timeout)
+
+        _custom_data = d.pop("custom_data", UNSET)
+        custom_data: CustomData | Unset
+        if isinstance(_custom_data, Unset):
+            custom_data = UNSET
+        else:
+            custom_data = CustomData.from_dict(_custom_data)
+
+        _content = d.pop("content", UNSET)
+        content: Content | Unset
+        if isinstance(_content, Unset):
+            content = UNSET
+        else:
+            content = Content.from_dict(_content)
+
+        _attach = d.pop("attach", UNSET)
+        attach: list[Attachment] | Unset = UNSET
+        if _attach is not UNSET:
+            attach = []
+            for attach_item_data in _attach:
+                attach_item = Attachment.from_dict(attach_item_data)
+
+                attach.append(attach_item)
+
+        _subscription_filter = d.pop("subscription_filter", UNSET)
+        subscription_filter: SubscriptionFilter | Unset
+        if isinstance(_subscription_filter, Unset):
+            subscription_filter = UNSET
+        else:
+            subscription_filter = SubscriptionFilter.from_dict(_subscription_filter)
+
+        _custom_request = d.pop("custom_request", UNSET)
+        custom_request: CustomRequest | Unset
+        if isinstance(_custom_request, Unset):
+            custom_request = UNSET
+        else:
+            custom_request = CustomRequest.from_dict(_custom_request)
+
+        import_and_start_batch_request = cls(
+            data=data,
+            trigger_id=trigger_id,
+            token=token,
+            format_=format_,
+            matching=matching,
+            email=email,
+            phone=phone,
+            profile_id=profile_id,
+            field_name=field_name,
+            field_value=field_value,
+            resource_id=resource_id,
+            skip_triggers=skip_triggers,
+            skip_invalid_subscriptions=skip_invalid_subscriptions,
+            detect_geo=detect_geo,
+            timeout=timeout,
+            custom_data=custom_data,
+            content=content,
+            attach=attach,
+            subscription_filter=subscription_filter,
+            custom_request=custom_request,
+        )
+
+        import_and_start_batch_request.additional_properties = d
+        return import_and_start_batch_request
+
+    @property
+    def additional_keys(self) -> list[str]:
+        return list(self.additional_properties.keys())
+
+    def __getitem__(self, key: str) -> Any:
+        return self.additional_properties[key]
+
+    def __setitem__(self, key: str, value: Any) -> None:
+        self.additional_properties[key] = value
+
+    def __delitem__(self, key: str) -> None:
+        del self.additional_properties[key]
+
+    def __contains__(self, key: str) -> bool:
+        return key in self.additional_properties

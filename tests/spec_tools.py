@@ -1,0 +1,87 @@
+"""Helpers for the tests that read openapi.yaml directly."""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+ROOT = Path(__file__).resolve().parent.parent
+SPEC_PATH = ROOT / "openapi.yaml"
+DOCS_DIR = ROOT.parent / "shared" / "docs" / "altcraft"
+
+
+@functools.cache
+def spec() -> dict[str, Any]:
+    with SPEC_PATH.open(encoding="utf-8") as f:
+        data: dict[str, Any] = yaml.safe_load(f)
+    return data
+
+
+def resolve(node: dict[str, Any]) -> dict[str, Any]:
+    while "$ref" in node:
+        target: Any = spec()
+        for part in node["$ref"].lstrip("#/").split("/"):
+            target = target[part.replace("~1", "/").replace("~0", "~")]
+        node = target
+    return node
+
+
+def variants(schema: dict[str, Any]) -> Iterator[dict[str, Any]]:
+    """The schema and everything it is composed of (allOf/anyOf/oneOf), resolved."""
+    schema = resolve(schema)
+    yield schema
+    for key in ("allOf", "anyOf", "oneOf"):
+        for sub in schema.get(key, []):
+            yield from variants(sub)
+
+
+def property_schemas(schema: dict[str, Any], name: str) -> list[dict[str, Any]]:
+    return [resolve(v["properties"][name]) for v in variants(schema) if name in v.get("properties", {})]
+
+
+def item_schemas(schema: dict[str, Any]) -> list[dict[str, Any]]:
+    return [resolve(v["items"]) for v in variants(schema) if "items" in v]
+
+
+def at_path(schema: dict[str, Any], path: str) -> list[dict[str, Any]]:
+    """All schemas found at a dotted path ("data[].data.subscriptions[].channel")."""
+    current = [schema]
+    for part in path.split("."):
+        is_array = part.endswith("[]")
+        name = part[:-2] if is_array else part
+        current = [p for s in current for p in property_schemas(s, name)]
+        if is_array:
+            current = [i for s in current for i in item_schemas(s)]
+    return current
+
+
+def operations() -> dict[str, dict[str, Any]]:
+    return {op["operationId"]: op for item in spec()["paths"].values() for op in item.values()}
+
+
+def request_schema(operation_id: str) -> dict[str, Any]:
+    op = operations()[operation_id]
+    return resolve(op["requestBody"]["content"]["application/json"]["schema"])
+
+
+def success_schema(operation_id: str) -> dict[str, Any]:
+    op = operations()[operation_id]
+    schema = op["responses"]["200"]["content"]["application/json"]["schema"]
+    return resolve(schema["anyOf"][0])
+
+
+def examples() -> Iterator[tuple[str, str, dict[str, Any], Any]]:
+    """(id, media type, schema, value) for every named example of every operation and response."""
+    for op_id, op in operations().items():
+        for media, content in op["requestBody"]["content"].items():
+            for name, ex in content.get("examples", {}).items():
+                yield f"{op_id}:request:{media}:{name}", media, content["schema"], resolve(ex)["value"]
+        for code, response in op["responses"].items():
+            response = resolve(response)
+            for media, content in response.get("content", {}).items():
+                for name, ex in content.get("examples", {}).items():
+                    yield f"{op_id}:{code}:{media}:{name}", media, content["schema"], resolve(ex)["value"]
