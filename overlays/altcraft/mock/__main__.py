@@ -1,0 +1,74 @@
+"""Command line of altcraft-mock."""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import logging
+import socket
+import sys
+
+from ._app import ConnectionDropped, MockConfig, create_app
+from ._constants import DEFAULT_TOKEN
+
+
+class _HideDrops(logging.Filter):
+    """Injected connection drops are intended; keep them out of the server's error log."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        exc = record.exc_info[1] if record.exc_info else None
+        return not isinstance(exc, ConnectionDropped)
+
+
+def _rate(text: str) -> float:
+    value = float(text)
+    if not 0.0 <= value <= 1.0:
+        raise argparse.ArgumentTypeError("must be between 0 and 1")
+    return value
+
+
+def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(prog="altcraft-mock", description="Stateful emulator of the Altcraft API.")
+    parser.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1)")
+    parser.add_argument("--port", type=int, default=0, help="port to listen on (default: a free port)")
+    parser.add_argument(
+        "--token", action="append", dest="tokens", help=f"accepted API token, repeatable (default {DEFAULT_TOKEN})"
+    )
+    parser.add_argument("--task-seconds", type=float, default=2.0, help="how long a task runs (default 2)")
+    parser.add_argument("--latency-ms", type=float, default=0.0, help="delay before every API answer")
+    parser.add_argument("--fail-rate", type=_rate, default=0.0, help="share of API requests answered with 503")
+    parser.add_argument("--drop-rate", type=_rate, default=0.0, help="share of API requests whose answer is dropped")
+    parser.add_argument("--seed", type=int, default=None, help="seed for ids and injected faults")
+    return parser.parse_args(argv)
+
+
+def main(argv: list[str] | None = None) -> None:
+    """Run altcraft-mock until interrupted; prints the address it listens on."""
+    import uvicorn
+
+    args = parse_args(argv)
+    config = MockConfig(
+        tokens=tuple(args.tokens or (DEFAULT_TOKEN,)),
+        task_seconds=args.task_seconds,
+        latency_ms=args.latency_ms,
+        fail_rate=args.fail_rate,
+        drop_rate=args.drop_rate,
+        seed=args.seed,
+    )
+    app = create_app(config)
+    family = socket.AF_INET6 if ":" in args.host else socket.AF_INET
+    sock = socket.socket(family, socket.SOCK_STREAM)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    sock.bind((args.host, args.port))
+    host, port = sock.getsockname()[:2]
+    shown = f"[{host}]" if family == socket.AF_INET6 else host
+    print(f"altcraft-mock listening on http://{shown}:{port}", flush=True)
+    logging.getLogger("uvicorn.error").addFilter(_HideDrops())
+    server = uvicorn.Server(uvicorn.Config(app, log_level="warning", access_log=False, lifespan="on"))
+    with contextlib.suppress(KeyboardInterrupt):
+        server.run(sockets=[sock])
+    sys.exit(0)
+
+
+if __name__ == "__main__":
+    main()

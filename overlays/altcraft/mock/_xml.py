@@ -1,0 +1,183 @@
+"""The emulator's own reading of Altcraft XML (ru-v72-trigger-sync and ru-v74-profiles-import examples).
+
+Root ``<xml>``; arrays are repeated elements, ``array='true'`` marks one even when it occurs once; batch
+items are root ``<data>`` elements holding the profile fields directly (or, to carry per-item keys,
+a ``<data>`` child). Values of the documented numeric and boolean fields are converted; everything
+else stays text. DTDs and entities are refused.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from lxml import etree
+
+__all__ = ["XMLRejected", "dumps", "loads"]
+
+
+class XMLRejected(ValueError):
+    """The body is not acceptable Altcraft XML."""
+
+
+_PARSER = etree.XMLParser(
+    resolve_entities=False,
+    no_network=True,
+    load_dtd=False,
+    dtd_validation=False,
+    huge_tree=False,
+    remove_comments=True,
+    remove_pis=True,
+)
+_DOCTYPE = re.compile(rb"<!\s*(DOCTYPE|ENTITY)", re.IGNORECASE)
+
+_ALWAYS_ARRAYS = {"subscriptions", "cats", "attach", "add_to_segments", "remove_from_segments", "result"}
+_OBJECTS = {"custom_data", "content", "custom_request", "timeout", "subscription_filter", "custom_fields", "cc_data"}
+_ROOT_INTS = {"trigger_id", "workflow_id", "db_id", "resource_id"}
+_BOOLS = {"skip_triggers", "skip_invalid_subscriptions", "detect_geo", "not_strict"}
+_INT_RE = re.compile(r"^-?[0-9]+$")
+
+
+def _int_or_text(text: Any) -> Any:
+    if isinstance(text, str) and _INT_RE.match(text.strip()):
+        return int(text.strip())
+    return text
+
+
+def _bool_or_text(text: Any) -> Any:
+    if text == "true":
+        return True
+    if text == "false":
+        return False
+    return text
+
+
+def _element(el: Any) -> Any:
+    children = [c for c in el if isinstance(c.tag, str)]
+    if not children:
+        return el.text or ""
+    out: dict[str, Any] = {}
+    arrays: set[str] = set()
+    for child in children:
+        tag = child.tag
+        value = _element(child)
+        if child.get("array") == "true" or tag in _ALWAYS_ARRAYS:
+            arrays.add(tag)
+        if tag in out:
+            if not isinstance(out[tag], list) or tag not in arrays:
+                out[tag] = [out[tag]]
+                arrays.add(tag)
+            out[tag].append(value)
+        else:
+            out[tag] = [value] if tag in arrays else value
+    return out
+
+
+def _as_object(value: Any) -> Any:
+    return {} if value == "" else value
+
+
+def _fix_subscription(sub: Any) -> Any:
+    if not isinstance(sub, dict):
+        return sub
+    for key in ("resource_id", "priority", "status"):
+        if key in sub:
+            sub[key] = _int_or_text(sub[key])
+    cc = sub.get("cc_data")
+    if isinstance(cc, dict) and "id" in cc:
+        cc["id"] = _int_or_text(cc["id"])
+    for key in ("custom_fields", "cc_data"):
+        if key in sub:
+            sub[key] = _as_object(sub[key])
+    return sub
+
+
+def _fix_profile(profile: Any) -> Any:
+    if profile == "":
+        return {}
+    if not isinstance(profile, dict):
+        return profile
+    if "_sex" in profile:
+        profile["_sex"] = _int_or_text(profile["_sex"])
+    subs = profile.get("subscriptions")
+    if isinstance(subs, list):
+        profile["subscriptions"] = [_fix_subscription(s) for s in subs]
+    return profile
+
+
+def _fix_root(body: dict[str, Any], operation: str) -> dict[str, Any]:
+    for key in _ROOT_INTS & body.keys():
+        body[key] = _int_or_text(body[key])
+    for key in _BOOLS & body.keys():
+        body[key] = _bool_or_text(body[key])
+    for key in _OBJECTS & body.keys():
+        body[key] = _as_object(body[key])
+    if isinstance(body.get("timeout"), dict):
+        body["timeout"] = {k: _int_or_text(v) for k, v in body["timeout"].items()}
+    flt = body.get("subscription_filter")
+    if isinstance(flt, dict) and "not_strict" in flt:
+        flt["not_strict"] = _bool_or_text(flt["not_strict"])
+    for key in ("add_to_segments", "remove_from_segments"):
+        if isinstance(body.get(key), list):
+            body[key] = [_int_or_text(v) for v in body[key]]
+    if "data" in body:
+        if operation == "import_profile":
+            body["data"] = _fix_profile(body["data"])
+        else:
+            items = body["data"] if isinstance(body["data"], list) else [body["data"]]
+            body["data"] = [_batch_item(item) for item in items]
+    return body
+
+
+def _batch_item(item: Any) -> Any:
+    if isinstance(item, dict) and isinstance(item.get("data"), dict | str):
+        wrapped = dict(item)
+        wrapped["data"] = _fix_profile(wrapped["data"])
+        if "custom_data" in wrapped:
+            wrapped["custom_data"] = _as_object(wrapped["custom_data"])
+        return wrapped
+    return {"data": _fix_profile(item)}
+
+
+def loads(body: bytes, operation: str) -> dict[str, Any]:
+    """Parse an Altcraft XML request body into the JSON shape of the operation."""
+    if _DOCTYPE.search(body):
+        raise XMLRejected("DTDs and entity declarations are not accepted")
+    try:
+        root = etree.fromstring(body, _PARSER)
+    except etree.XMLSyntaxError as exc:
+        raise XMLRejected(f"malformed XML: {exc}") from None
+    if root.tag != "xml":
+        raise XMLRejected(f"the root element must be <xml>, not <{root.tag}>")
+    value = _element(root)
+    if not isinstance(value, dict):
+        value = {}
+    if operation != "import_profile" and "data" in value and not isinstance(value["data"], list):
+        value["data"] = [value["data"]]
+    return _fix_root(value, operation)
+
+
+def _emit(parent: Any, key: str, value: Any) -> None:
+    if value is None:
+        return
+    if isinstance(value, list):
+        for item in value:
+            _emit(parent, key, item)
+        return
+    el = etree.SubElement(parent, key)
+    if isinstance(value, dict):
+        for k, v in value.items():
+            _emit(el, k, v)
+    elif isinstance(value, bool):
+        el.text = "true" if value else "false"
+    else:
+        el.text = str(value)
+
+
+def dumps(payload: dict[str, Any]) -> bytes:
+    """Serialize a response as Altcraft XML."""
+    root = etree.Element("xml")
+    for key, value in payload.items():
+        _emit(root, key, value)
+    result: bytes = etree.tostring(root, encoding="utf-8", xml_declaration=False)
+    return result
