@@ -85,12 +85,39 @@ def spec_data(spec: dict[str, Any]) -> dict[str, Any]:
             }
     limits = {k: v for k, v in spec["x-altcraft-limits"].items() if not k.startswith("x-") and k != "description"}
     return {
+        "wire_names": _wire_names(spec),
         "openapi": spec["openapi"],
         "version": spec["info"]["version"],
         "limits": limits,
         "operations": operations,
         "schemas": _strip_prose(spec["components"]["schemas"]),
     }
+
+
+def _wire_names(spec: dict[str, Any]) -> dict[str, str]:
+    """Python attribute name -> JSON property name, where the generator renames a property."""
+    from openapi_python_client.config import ConfigFile
+    from openapi_python_client.strings import PythonIdentifier
+
+    prefix = ConfigFile.load_from_path(CONFIG).field_prefix
+    names: dict[str, str] = {}
+
+    def walk(node: Any) -> None:
+        if isinstance(node, dict):
+            for prop in node.get("properties", {}) if isinstance(node.get("properties"), dict) else {}:
+                attr = str(PythonIdentifier(prop, prefix=prefix))
+                if attr != prop:
+                    if names.get(attr, prop) != prop:
+                        raise SystemExit(f"two properties map to the attribute {attr!r}: {names[attr]!r}, {prop!r}")
+                    names[attr] = prop
+            for value in node.values():
+                walk(value)
+        elif isinstance(node, list):
+            for value in node:
+                walk(value)
+
+    walk(spec["components"]["schemas"])
+    return names
 
 
 def write_spec_data(spec: dict[str, Any], package_dir: Path) -> None:

@@ -26,7 +26,7 @@ from .profile_ref import ProfileRef
 from .push_subscription import PushSubscription
 from .sms_subscription import SmsSubscription
 from .subscription_common import SubscriptionCommon
-from .subscription_common_custom_fields import SubscriptionCommonCustomFields
+from .subscription_custom_fields import SubscriptionCustomFields
 from .subscription_filter import SubscriptionFilter
 from .task_accepted import TaskAccepted
 from .task_result import TaskResult
@@ -67,7 +67,7 @@ __all__ = (
     "PushSubscription",
     "SmsSubscription",
     "SubscriptionCommon",
-    "SubscriptionCommonCustomFields",
+    "SubscriptionCustomFields",
     "SubscriptionFilter",
     "TaskAccepted",
     "TaskResult",

@@ -9,7 +9,7 @@ from attrs import field as _attrs_field
 from ..types import UNSET, Unset
 
 if TYPE_CHECKING:
-    from ..models.subscription_common_custom_fields import SubscriptionCommonCustomFields
+    from ..models.subscription_custom_fields import SubscriptionCustomFields
 
 
 T = TypeVar("T", bound="PushSubscription")
@@ -28,7 +28,7 @@ class PushSubscription:
             v74 documents a string ("subscribed"); v72 examples send the integer 0.
         priority (int | Unset): Subscription priority (optional). When sent, the resource's "raise the priority of new
             subscriptions" option does not apply.
-        custom_fields (SubscriptionCommonCustomFields | Unset): Standard and additional subscription fields (optional);
+        custom_fields (SubscriptionCustomFields | Unset): Standard and additional subscription fields (optional);
             /v1.1/resources/fields_get lists a resource's fields.
         cats (list[str] | Unset): Resource categories to subscribe the profile to (optional).
     """
@@ -39,7 +39,7 @@ class PushSubscription:
     subscription_id: str
     status: int | str | Unset = UNSET
     priority: int | Unset = UNSET
-    custom_fields: SubscriptionCommonCustomFields | Unset = UNSET
+    custom_fields: SubscriptionCustomFields | Unset = UNSET
     cats: list[str] | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
@@ -91,7 +91,7 @@ class PushSubscription:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        from ..models.subscription_common_custom_fields import SubscriptionCommonCustomFields  # noqa: PLC0415
+        from ..models.subscription_custom_fields import SubscriptionCustomFields  # noqa: PLC0415
 
         d = dict(src_dict)
         resource_id = d.pop("resource_id")
@@ -114,11 +114,11 @@ class PushSubscription:
         priority = d.pop("priority", UNSET)
 
         _custom_fields = d.pop("custom_fields", UNSET)
-        custom_fields: SubscriptionCommonCustomFields | Unset
+        custom_fields: SubscriptionCustomFields | Unset
         if isinstance(_custom_fields, Unset):
             custom_fields = UNSET
         else:
-            custom_fields = SubscriptionCommonCustomFields.from_dict(_custom_fields)
+            custom_fields = SubscriptionCustomFields.from_dict(_custom_fields)
 
         cats = cast(list[str], d.pop("cats", UNSET))
 

@@ -6,11 +6,11 @@ from typing import Any, TypeVar
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
-T = TypeVar("T", bound="SubscriptionCommonCustomFields")
+T = TypeVar("T", bound="SubscriptionCustomFields")
 
 
 @_attrs_define
-class SubscriptionCommonCustomFields:
+class SubscriptionCustomFields:
     """Standard and additional subscription fields (optional); /v1.1/resources/fields_get lists a resource's fields."""
 
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
@@ -25,10 +25,10 @@ class SubscriptionCommonCustomFields:
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         d = dict(src_dict)
-        subscription_common_custom_fields = cls()
+        subscription_custom_fields = cls()
 
-        subscription_common_custom_fields.additional_properties = d
-        return subscription_common_custom_fields
+        subscription_custom_fields.additional_properties = d
+        return subscription_custom_fields
 
     @property
     def additional_keys(self) -> list[str]:
