@@ -133,7 +133,7 @@ def write_spec_data(spec: dict[str, Any], package_dir: Path) -> None:
 
 
 def run(cmd: list[str], **kwargs: Any) -> None:
-    subprocess.run(cmd, check=True, **kwargs)  # noqa: S603 - fixed tool invocations
+    subprocess.run(cmd, check=True, **kwargs)
 
 
 def generate_into(out_parent: Path) -> Path:

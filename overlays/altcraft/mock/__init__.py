@@ -17,6 +17,7 @@ This package imports nothing from the client (``altcraft`` or ``altcraft_api``).
 
 from ._app import ConnectionDropped, MockApp, MockConfig, create_app
 from ._constants import DEFAULT_TOKEN
+from ._process import MockProcess
 from ._transport import transport
 
-__all__ = ["DEFAULT_TOKEN", "ConnectionDropped", "MockApp", "MockConfig", "create_app", "transport"]
+__all__ = ["DEFAULT_TOKEN", "ConnectionDropped", "MockApp", "MockConfig", "MockProcess", "create_app", "transport"]

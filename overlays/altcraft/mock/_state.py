@@ -243,6 +243,14 @@ class MockState:
             self.profiles[profile.profile_id] = profile
         else:
             self._index(profile, add=False)
+        if created:
+            # A new profile keeps the value it was matched by, so that the same key finds it again.
+            if mode in ("email", "email_profile", "email_phone") and isinstance(key.get("email"), str):
+                profile.fields["email"] = key["email"]
+            if mode in ("phone", "email_phone") and isinstance(key.get("phone"), str):
+                profile.fields["phones"] = [key["phone"]]
+            if mode == "custom" and isinstance(key.get("field_name"), str) and "field_value" in key:
+                profile.fields[key["field_name"]] = key["field_value"]
         for name, value in data.items():
             if name != "subscriptions":
                 profile.fields[name] = value
