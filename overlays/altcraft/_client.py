@@ -149,6 +149,10 @@ class _Core:
         check_body_size(operation, len(content), has_files=has_files(plain))
         return content, headers, count
 
+    def default_headers(self) -> dict[str, str]:
+        """Headers of a connection pool created here: the Bearer token, so the generated functions have it."""
+        return {"Authorization": f"Bearer {self._token.get()}"} if self.auth == "bearer" else {}
+
     def url(self, operation: str) -> str:
         return f"{self.base_url}{OPERATIONS[operation]['path']}"
 
@@ -235,6 +239,8 @@ class _Core:
             generated = AuthenticatedClient(base_url=self.base_url, token=self._token.get())
         else:
             generated = Client(base_url=self.base_url)
+        if not str(http.base_url):
+            return generated  # a caller's pool without a base URL: the generated client opens its own
         if isinstance(http, httpx.AsyncClient):
             generated.set_async_httpx_client(http)
         else:
@@ -324,7 +330,9 @@ class Altcraft(_Core):
     ) -> None:
         super().__init__(base_url, token, auth=auth, format=format, validate=validate, max_retries=max_retries, rng=rng)
         self._owns_http = http_client is None
-        self._http = http_client or httpx.Client(timeout=timeout, transport=transport)
+        self._http = http_client or httpx.Client(
+            base_url=self.base_url, timeout=timeout, transport=transport, headers=self.default_headers()
+        )
         self._timeout = timeout
         self._clock = clock
         self._sleep = sleep
@@ -465,7 +473,9 @@ class AsyncAltcraft(_Core):
     ) -> None:
         super().__init__(base_url, token, auth=auth, format=format, validate=validate, max_retries=max_retries, rng=rng)
         self._owns_http = http_client is None
-        self._http = http_client or httpx.AsyncClient(timeout=timeout, transport=transport)
+        self._http = http_client or httpx.AsyncClient(
+            base_url=self.base_url, timeout=timeout, transport=transport, headers=self.default_headers()
+        )
         self._timeout = timeout
         self._clock = clock
         self._sleep = sleep
