@@ -123,12 +123,16 @@ def test_xml_error_answer_is_read(xml_client: Altcraft) -> None:
 
 
 def test_unreadable_success_answer_is_a_protocol_error() -> None:
-    with Altcraft(BASE, TOKEN, transport=answering(200, b"not json", "text/plain")) as c:
-        with pytest.raises(ProtocolError):
-            c.import_profile(PROFILE)
-    with Altcraft(BASE, TOKEN, transport=answering(200, {"error": 0, "error_text": "ok"})) as c:
-        with pytest.raises(ProtocolError, match="ProfileImported"):
-            c.import_profile(PROFILE)
+    with (
+        Altcraft(BASE, TOKEN, transport=answering(200, b"not json", "text/plain")) as c,
+        pytest.raises(ProtocolError),
+    ):
+        c.import_profile(PROFILE)
+    with (
+        Altcraft(BASE, TOKEN, transport=answering(200, {"error": 0, "error_text": "ok"})) as c,
+        pytest.raises(ProtocolError, match="ProfileImported"),
+    ):
+        c.import_profile(PROFILE)
 
 
 class Flaky(httpx.BaseTransport):
@@ -172,9 +176,11 @@ def test_task_status_is_retried_on_read_errors_and_5xx(app: MockApp, clock: Fake
 
 def test_retries_give_up_with_a_transport_error(app: MockApp, clock: FakeClock) -> None:
     flaky = Flaky(app, [httpx.ConnectError] * 5)
-    with Altcraft(BASE, TOKEN, transport=flaky, sleep=clock.sleep, max_retries=2) as c:
-        with pytest.raises(TransportError) as err:
-            c.import_profile(PROFILE)
+    with (
+        Altcraft(BASE, TOKEN, transport=flaky, sleep=clock.sleep, max_retries=2) as c,
+        pytest.raises(TransportError) as err,
+    ):
+        c.import_profile(PROFILE)
     assert flaky.calls == 3 and not isinstance(err.value, OutcomeUnknown)
 
 
@@ -336,11 +342,13 @@ def test_canary_token_never_leaks(caplog: pytest.LogCaptureFixture, clock: FakeC
                 )
                 leaks += [repr(c), str(c)]
                 for call in (
-                    lambda: c.import_profile(PROFILE),
-                    lambda: c.task_status("t1"),
-                    lambda: c.wait_task("t1", timeout=3),
-                    lambda: c.import_and_start_batch({"data": []}),
-                    lambda: c.import_and_start_batch({"trigger_id": 1, "data": [{"data": {"b": "x" * (11 << 20)}}]}),
+                    lambda c=c: c.import_profile(PROFILE),
+                    lambda c=c: c.task_status("t1"),
+                    lambda c=c: c.wait_task("t1", timeout=3),
+                    lambda c=c: c.import_and_start_batch({"data": []}),
+                    lambda c=c: c.import_and_start_batch(
+                        {"trigger_id": 1, "data": [{"data": {"b": "x" * (11 << 20)}}]}
+                    ),
                 ):
                     with pytest.raises(AltcraftError) as err:
                         call()

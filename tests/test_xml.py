@@ -107,7 +107,7 @@ def test_escaping_and_bad_names() -> None:
     assert decode_request("import_profile", encode_request("import_profile", body)) == body
     from altcraft import InvalidInput
 
-    with pytest.raises(InvalidInput, match="data.bad name"):
+    with pytest.raises(InvalidInput, match=r"data\.bad name"):
         encode_request("import_profile", {"data": {"bad name": "x"}})
 
 
