@@ -225,73 +225,84 @@ SPEC_DATA: Final[dict[str, Any]] = {
                 },
                 {"$ref": "#/components/schemas/MatchingFields"},
                 {"$ref": "#/components/schemas/ImportFlags"},
-            ],
-            "else": {
-                "else": {
-                    "else": {
-                        "else": {
-                            "else": {
-                                "else": {
-                                    "anyOf": [{"required": ["email"]}, {"required": ["phone"]}],
-                                    "properties": {
-                                        "email": {"$ref": "#/components/schemas/MatchingFields/properties/email"},
-                                        "phone": {"$ref": "#/components/schemas/MatchingFields/properties/phone"},
-                                    },
-                                },
-                                "if": {"properties": {"matching": {"const": "custom_sub"}}},
-                                "then": {
-                                    "properties": {
-                                        "resource_id": {
-                                            "$ref": "#/components/schemas/MatchingFields/properties/resource_id"
-                                        }
-                                    },
-                                    "required": ["resource_id"],
-                                },
-                            },
-                            "if": {"properties": {"matching": {"const": "custom"}}},
-                            "then": {
-                                "properties": {
-                                    "field_name": {"$ref": "#/components/schemas/MatchingFields/properties/field_name"},
-                                    "field_value": {
-                                        "$ref": "#/components/schemas/MatchingFields/properties/field_value"
-                                    },
-                                },
-                                "required": ["field_name", "field_value"],
-                            },
-                        },
-                        "if": {"properties": {"matching": {"const": "push_sub"}}},
-                        "then": {
-                            "properties": {
-                                "provider": {
-                                    "$ref": "#/components/schemas/ImportProfileRequest/allOf/0/properties/provider"
-                                },
-                                "resource_id": {"$ref": "#/components/schemas/MatchingFields/properties/resource_id"},
-                                "subscription_id": {
-                                    "$ref": "#/components/schemas/ImportProfileRequest/allOf/0/properties/subscription_id"
-                                },
-                            },
-                            "required": ["provider", "subscription_id", "resource_id"],
-                        },
+                {
+                    "if": {"properties": {"matching": {"enum": ["email", "email_profile", "email_sub"]}}},
+                    "then": {
+                        "properties": {"email": {"$ref": "#/components/schemas/MatchingFields/properties/email"}},
+                        "required": ["email"],
                     },
-                    "if": {"properties": {"matching": {"const": "profile_id"}}},
+                    "type": "object",
+                },
+                {
+                    "if": {"properties": {"matching": {"enum": ["phone", "phone_sub"]}}, "required": ["matching"]},
+                    "then": {
+                        "properties": {"phone": {"$ref": "#/components/schemas/MatchingFields/properties/phone"}},
+                        "required": ["phone"],
+                    },
+                    "type": "object",
+                },
+                {
+                    "if": {"properties": {"matching": {"const": "profile_id"}}, "required": ["matching"]},
                     "then": {
                         "properties": {
                             "profile_id": {"$ref": "#/components/schemas/MatchingFields/properties/profile_id"}
                         },
                         "required": ["profile_id"],
                     },
+                    "type": "object",
                 },
-                "if": {"properties": {"matching": {"enum": ["phone", "phone_sub"]}}},
-                "then": {
-                    "properties": {"phone": {"$ref": "#/components/schemas/MatchingFields/properties/phone"}},
-                    "required": ["phone"],
+                {
+                    "if": {"properties": {"matching": {"const": "push_sub"}}, "required": ["matching"]},
+                    "then": {
+                        "properties": {
+                            "provider": {
+                                "$ref": "#/components/schemas/ImportProfileRequest/allOf/0/properties/provider"
+                            },
+                            "resource_id": {"$ref": "#/components/schemas/MatchingFields/properties/resource_id"},
+                            "subscription_id": {
+                                "$ref": "#/components/schemas/ImportProfileRequest/allOf/0/properties/subscription_id"
+                            },
+                        },
+                        "required": ["provider", "subscription_id", "resource_id"],
+                    },
+                    "type": "object",
                 },
-            },
-            "if": {"properties": {"matching": {"enum": ["email", "email_profile", "email_sub"]}}},
-            "then": {
-                "properties": {"email": {"$ref": "#/components/schemas/MatchingFields/properties/email"}},
-                "required": ["email"],
-            },
+                {
+                    "if": {"properties": {"matching": {"const": "custom"}}, "required": ["matching"]},
+                    "then": {
+                        "properties": {
+                            "field_name": {"$ref": "#/components/schemas/MatchingFields/properties/field_name"},
+                            "field_value": {"$ref": "#/components/schemas/MatchingFields/properties/field_value"},
+                        },
+                        "required": ["field_name", "field_value"],
+                    },
+                    "type": "object",
+                },
+                {
+                    "if": {"properties": {"matching": {"const": "custom_sub"}}, "required": ["matching"]},
+                    "then": {
+                        "properties": {
+                            "resource_id": {"$ref": "#/components/schemas/MatchingFields/properties/resource_id"}
+                        },
+                        "required": ["resource_id"],
+                    },
+                    "type": "object",
+                },
+                {
+                    "if": {
+                        "properties": {"matching": {"enum": ["email_phone", "email_phone_sub"]}},
+                        "required": ["matching"],
+                    },
+                    "then": {
+                        "anyOf": [{"required": ["email"]}, {"required": ["phone"]}],
+                        "properties": {
+                            "email": {"$ref": "#/components/schemas/MatchingFields/properties/email"},
+                            "phone": {"$ref": "#/components/schemas/MatchingFields/properties/phone"},
+                        },
+                    },
+                    "type": "object",
+                },
+            ],
             "xml": {"name": "xml"},
         },
         "MatchingFields": {

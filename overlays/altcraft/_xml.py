@@ -65,6 +65,8 @@ def _scalar(text: str, shape: Shape, path: str) -> Any:
 
 def _free(el: Any) -> Any:
     """A value with no schema: an element with children is an object, otherwise its text."""
+    if el.get("nil") == "true":
+        return None
     children = [c for c in el if isinstance(c.tag, str)]
     if not children:
         return el.text or ""
@@ -121,6 +123,8 @@ def _item(el: Any, shape: Shape, path: str) -> Any:
 
 
 def _value(el: Any, shape: Shape, path: str) -> Any:
+    if el.get("nil") == "true":
+        return None
     has_children = any(isinstance(c.tag, str) for c in el)
     if has_children:
         if "object" in shape.kinds or shape.properties:

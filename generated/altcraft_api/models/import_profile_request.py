@@ -20,7 +20,7 @@ T = TypeVar("T", bound="ImportProfileRequest")
 @_attrs_define
 class ImportProfileRequest:
     """Import (add or update) one profile in a database. Each matching mode needs its fields at the
-    root of the body (see ProfileMatchingMode); the rules are the if/then/else chain below.
+    root of the body (see ProfileMatchingMode); the last allOf members state which, one if/then each.
 
         Attributes:
             db_id (int): Database identifier.

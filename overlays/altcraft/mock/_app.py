@@ -81,9 +81,10 @@ def _is_xml(content_type: str) -> bool:
 
 
 def _render(status: int, payload: dict[str, Any], fmt: str) -> Response:
+    headers = {"Allow": "POST"} if status == 405 else None
     if fmt == "xml":
-        return Response(_xml.dumps(payload), status_code=status, media_type="application/xml")
-    return Response(orjson.dumps(payload), status_code=status, media_type="application/json")
+        return Response(_xml.dumps(payload), status_code=status, media_type="application/xml", headers=headers)
+    return Response(orjson.dumps(payload), status_code=status, media_type="application/json", headers=headers)
 
 
 def _loads_json(raw: bytes) -> Any:

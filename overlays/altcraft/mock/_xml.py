@@ -53,6 +53,8 @@ def _bool_or_text(text: Any) -> Any:
 
 
 def _element(el: Any) -> Any:
+    if el.get("nil") == "true":
+        return None
     children = [c for c in el if isinstance(c.tag, str)]
     if not children:
         return el.text or ""

@@ -103,7 +103,8 @@ def sync_detailed(
     Args:
         body (ImportProfileRequest): Import (add or update) one profile in a database. Each
             matching mode needs its fields at the
-            root of the body (see ProfileMatchingMode); the rules are the if/then/else chain below.
+            root of the body (see ProfileMatchingMode); the last allOf members state which, one
+            if/then each.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -138,7 +139,8 @@ def sync(
     Args:
         body (ImportProfileRequest): Import (add or update) one profile in a database. Each
             matching mode needs its fields at the
-            root of the body (see ProfileMatchingMode); the rules are the if/then/else chain below.
+            root of the body (see ProfileMatchingMode); the last allOf members state which, one
+            if/then each.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -168,7 +170,8 @@ async def asyncio_detailed(
     Args:
         body (ImportProfileRequest): Import (add or update) one profile in a database. Each
             matching mode needs its fields at the
-            root of the body (see ProfileMatchingMode); the rules are the if/then/else chain below.
+            root of the body (see ProfileMatchingMode); the last allOf members state which, one
+            if/then each.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -201,7 +204,8 @@ async def asyncio(
     Args:
         body (ImportProfileRequest): Import (add or update) one profile in a database. Each
             matching mode needs its fields at the
-            root of the body (see ProfileMatchingMode); the rules are the if/then/else chain below.
+            root of the body (see ProfileMatchingMode); the last allOf members state which, one
+            if/then each.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
