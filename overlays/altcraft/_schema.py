@@ -53,6 +53,7 @@ class Shape:
     free: bool = False  # additionalProperties / untyped: decoded generically, values as text
     array_attr: bool = False
     unwrap: str | None = None
+    leaf: str = ""  # "s", "i" or "b" when the shape is exactly one scalar type (a fast path for XML)
 
 
 def _merge(a: Shape, b: Shape) -> Shape:
@@ -107,6 +108,8 @@ def _build(node: Mapping[str, Any], memo: dict[int, Shape]) -> Shape:
         kinds.add("any")
         out.free = True
     out.kinds = frozenset(kinds)
+    if not out.properties and out.items is None and not out.free and len(kinds) == 1:
+        out.leaf = {"string": "s", "integer": "i", "boolean": "b"}.get(next(iter(kinds)), "")
     return out
 
 

@@ -7,7 +7,7 @@ instead, and lets orjson write the bytes.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from enum import Enum
 from typing import Any
 
@@ -20,7 +20,7 @@ __all__ = ["dumps", "is_model", "to_plain"]
 
 _WIRE: Mapping[str, str] = SPEC_DATA["wire_names"]
 _SCALARS = frozenset({str, int, float, bool, type(None)})
-_PLANS: dict[type, tuple[tuple[str, str], ...]] = {}
+_CONVERTERS: dict[type, Callable[[Any], dict[str, Any]]] = {}
 
 
 def is_model(value: object) -> bool:
@@ -29,28 +29,43 @@ def is_model(value: object) -> bool:
 
 
 def _plan(cls: type) -> tuple[tuple[str, str], ...]:
-    plan = _PLANS.get(cls)
-    if plan is None:
-        plan = tuple(
-            (f.name, _WIRE.get(f.name, f.name)) for f in attrs.fields(cls) if f.name != "additional_properties"
-        )
-        _PLANS[cls] = plan
-    return plan
+    return tuple((f.name, _WIRE.get(f.name, f.name)) for f in attrs.fields(cls) if f.name != "additional_properties")
+
+
+def _compile(cls: type) -> Callable[[Any], dict[str, Any]]:
+    """A converter for one model class, written out field by field (no per-field loop at run time)."""
+    lines = [
+        "def convert(obj):",
+        "    out = {}",
+        "    extra = getattr(obj, 'additional_properties', None)",
+        "    if extra:",
+        "        for key, value in extra.items():",
+        "            out[key] = value if type(value) in SCALARS else to_plain(value)",
+    ]
+    for attr, wire in _plan(cls):
+        if not attr.isidentifier():
+            raise TypeError(f"{cls.__name__}.{attr} is not an identifier")
+        lines += [
+            f"    value = obj.{attr}",
+            "    kind = type(value)",
+            "    if kind in SCALARS:",
+            f"        out[{wire!r}] = value",
+            "    elif kind is not UNSET_TYPE:",
+            f"        out[{wire!r}] = to_plain(value)",
+        ]
+    lines.append("    return out")
+    namespace: dict[str, Any] = {"SCALARS": _SCALARS, "UNSET_TYPE": Unset, "to_plain": to_plain}
+    exec("\n".join(lines), namespace)  # noqa: S102 - source built from the class's own attrs field names
+    convert: Callable[[Any], dict[str, Any]] = namespace["convert"]
+    return convert
 
 
 def _model(obj: Any) -> dict[str, Any]:
-    out: dict[str, Any] = {}
-    extra = getattr(obj, "additional_properties", None)
-    if extra:
-        for key, value in extra.items():
-            out[key] = value if type(value) in _SCALARS else to_plain(value)
-    for attr, wire in _plan(type(obj)):
-        value = getattr(obj, attr)
-        if type(value) in _SCALARS:
-            out[wire] = value
-        elif not isinstance(value, Unset):
-            out[wire] = to_plain(value)
-    return out
+    kind = type(obj)
+    convert = _CONVERTERS.get(kind)
+    if convert is None:
+        convert = _CONVERTERS[kind] = _compile(kind)
+    return convert(obj)
 
 
 def to_plain(value: Any) -> Any:
@@ -58,6 +73,9 @@ def to_plain(value: Any) -> Any:
     kind = type(value)
     if kind in _SCALARS:
         return value
+    convert = _CONVERTERS.get(kind)
+    if convert is not None:
+        return convert(value)
     if kind is dict or isinstance(value, Mapping):
         return {k: v if type(v) in _SCALARS else to_plain(v) for k, v in value.items() if not isinstance(v, Unset)}
     if kind is list or kind is tuple:

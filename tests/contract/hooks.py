@@ -23,34 +23,25 @@ from altcraft._xml import decode_response
 XML_DECODED = {"count": 0}
 
 
-def _warm_lambda_sources() -> None:
-    """Work around a CPython 3.11.7 bug seen here: Hypothesis describes lambdas by ``ast.parse`` of their
-    module, and deep in the schemathesis call stack that parse fails with "SystemError: AST constructor
-    recursion depth mismatch". Describing one lambda of each such module here, at a shallow depth, puts
-    the parsed module in Hypothesis' cache, so the deep calls never parse."""
-    import importlib
+def _survive_cpython_ast_bug() -> None:
+    """Work around a CPython 3.11.7 bug seen here: Hypothesis describes lambdas (for reprs of strategies)
+    by ``ast.parse`` of their module, and deep in the schemathesis call stack that parse can fail with
+    "SystemError: AST constructor recursion depth mismatch". The description is cosmetic, so on that
+    error a plain one is used instead of failing the run."""
+    from hypothesis.internal import lambda_sources
 
-    from hypothesis.internal.reflection import get_pretty_function_description
+    original = lambda_sources._lambda_description
 
-    for name in (
-        "schemathesis.generation.jsonschema.strategy",
-        "schemathesis.specs.openapi.coverage._schema",
-        "schemathesis.specs.openapi.negative.mutations",
-        "schemathesis.specs.openapi._hypothesis",
-    ):
+    def described(f: Any, *args: Any, **kwargs: Any) -> str:
         try:
-            module = importlib.import_module(name)
-        except ImportError:
-            continue
-        for value in list(vars(module).values()) + [
-            v for d in vars(module).values() if isinstance(d, dict) for v in d.values()
-        ]:
-            if callable(value) and getattr(value, "__name__", "") == "<lambda>":
-                get_pretty_function_description(value)
-                break
+            return str(original(f, *args, **kwargs))
+        except SystemError:
+            return "lambda: <unknown>"
+
+    lambda_sources._lambda_description = described  # type: ignore[assignment]
 
 
-_warm_lambda_sources()
+_survive_cpython_ast_bug()
 _OPERATIONS = {
     "/api/v1.1/profiles/import": "import_profile",
     "/api/v1.1/campaigns/triggers/import_and_start_batch": "import_and_start_batch",
