@@ -254,3 +254,8 @@ def test_json_and_xml_round_trips_give_equal_models(schema_name: str) -> None:
         assert from_xml == from_json
 
     check()
+
+
+def test_nil_and_empty_object_markers() -> None:
+    xml = "<xml><data><a nil='true'/><b object='true'/><c></c><custom_fields/></data></xml>"
+    assert decode_request("import_profile", xml) == {"data": {"a": None, "b": {}, "c": "", "custom_fields": ""}}

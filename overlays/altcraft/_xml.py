@@ -77,6 +77,8 @@ def _free(el: Any) -> Any:
     if el.get("nil") == "true":
         return None
     if not len(el):
+        if el.get("object") == "true":
+            return {}
         return el.text or ""
     out: dict[str, Any] = {}
     lists: set[str] = set()

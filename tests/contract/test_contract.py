@@ -42,8 +42,10 @@ def test_xml_answers_are_validated_not_skipped() -> None:
     """With the deserializer registered a schema-violating XML answer fails and a valid one passes."""
     case = _xml_case(_schema(), "/api/v1.1/profiles/import")
     before = hooks.XML_DECODED["count"]
-    good = b"<xml><error>0</error><error_text>Successful operation</error_text>" \
+    good = (
+        b"<xml><error>0</error><error_text>Successful operation</error_text>"
         b"<profile_id>54759eb3c090d83494e2d804</profile_id></xml>"
+    )
     case.validate_response(_xml_answer(good), checks=[response_schema_conformance])
     assert hooks.XML_DECODED["count"] > before
     bad = b"<xml><error>0</error><error_text>ok</error_text><profile_id>not-an-object-id</profile_id></xml>"
@@ -56,8 +58,10 @@ def test_xml_answers_are_validated_not_skipped() -> None:
 
 def test_task_status_xml_answer_types_are_checked() -> None:
     case = _xml_case(_schema(), "/api/v1.1/tasks/status")
-    ok = b"<xml><error>0</error><error_text>ok</error_text><data><status>processing</status>" \
+    ok = (
+        b"<xml><error>0</error><error_text>ok</error_text><data><status>processing</status>"
         b"<progress>40</progress></data></xml>"
+    )
     case.validate_response(_xml_answer(ok), checks=[response_schema_conformance])
     over = ok.replace(b"<progress>40</progress>", b"<progress>140</progress>")
     with pytest.raises((AssertionError, FailureGroup)):
@@ -68,7 +72,7 @@ def test_task_status_xml_answer_types_are_checked() -> None:
 @pytest.mark.parametrize("media", ["json", "xml"])
 def test_schemathesis_contract_against_altcraft_mock(media: str) -> None:
     """The same command users run (scripts/contract), against altcraft-mock as a real process."""
-    result = subprocess.run(  # noqa: S603
+    result = subprocess.run(
         [sys.executable, str(ROOT / "scripts" / "contract.py"), "--media", media, "-n", str(MAX_EXAMPLES)],
         cwd=ROOT,
         capture_output=True,

@@ -57,6 +57,8 @@ def _element(el: Any) -> Any:
         return None
     children = [c for c in el if isinstance(c.tag, str)]
     if not children:
+        if el.get("object") == "true":
+            return {}
         return el.text or ""
     out: dict[str, Any] = {}
     arrays: set[str] = set()
