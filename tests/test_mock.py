@@ -463,3 +463,17 @@ def test_live_process_answers(live_mock: Any) -> None:
     response = httpx.post(live_mock.url + PATHS["task_status"], json={"token": TOKEN, "task_id": "x"})
     assert response.status_code == 200 and response.json()["error"] == 404
     assert live_mock.url.startswith("http://127.0.0.1:")
+
+
+def test_xml_wrapped_batch_item_whose_data_is_not_one_profile_is_rejected(app: MockApp) -> None:
+    xml = (
+        f"<xml><token>{TOKEN}</token><workflow_id>1</workflow_id>"
+        "<data><data><email>a@x.io</email></data><data><email>b@x.io</email></data></data></xml>"
+    )
+    response = post(app, "workflow_import_and_start_batch_task", xml)
+    assert response.status_code == 400 and b"data[0].data" in response.content
+    wrapped = (
+        f"<xml><token>{TOKEN}</token><workflow_id>1</workflow_id><data><data><email>a@x.io</email></data>"
+        "<custom_data><k>v</k></custom_data></data></xml>"
+    )
+    assert post(app, "workflow_import_and_start_batch_task", wrapped).status_code == 200

@@ -134,7 +134,9 @@ def _fix_root(body: dict[str, Any], operation: str) -> dict[str, Any]:
 
 
 def _batch_item(item: Any) -> Any:
-    if isinstance(item, dict) and isinstance(item.get("data"), dict | str):
+    # A <data> item holding a <data> element is the wrapped form (its <data> is the profile); anything
+    # else is the documented flat form, the item's fields being the profile's.
+    if isinstance(item, dict) and "data" in item:
         wrapped = dict(item)
         wrapped["data"] = _fix_profile(wrapped["data"])
         if "custom_data" in wrapped:
