@@ -16,7 +16,7 @@ from typing import Any
 from altcraft_api.models import TaskStatus
 from altcraft_api.types import Unset
 
-from ._errors import AltcraftError, TaskFailed, TaskTimeout
+from ._errors import AltcraftError, ServerError, TaskFailed, TaskTimeout, TransportError
 
 __all__ = ["FAILED_STATUSES", "PollSettings", "Poller"]
 
@@ -149,6 +149,4 @@ class Poller:
 
     def is_transient(self, exc: AltcraftError) -> bool:
         """Errors worth another poll before the deadline: network failures and 5xx answers."""
-        from ._errors import ServerError, TransportError
-
         return isinstance(exc, TransportError | ServerError)

@@ -135,8 +135,6 @@ def response_shape(operation: str) -> Shape:
 # --------------------------------------------------------------------------------------------------
 # Validation: a compiled subset of JSON Schema 2020-12, enough for openapi.yaml's request schemas.
 
-Check = Callable[[Any, str], "str | None"]  # returns a problem text (None when valid); path is the field
-
 
 def _type_ok(kind: str, value: Any) -> bool:
     if kind == "object":

@@ -8,7 +8,7 @@ import logging
 import tempfile
 import time
 from collections.abc import Awaitable, Callable, Mapping, MutableMapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 import orjson
@@ -50,7 +50,6 @@ class MockConfig:
     seed: int | None = None
     max_body_bytes: int = C.MAX_BODY_BYTES
     max_body_bytes_with_files: int = C.MAX_BODY_BYTES_WITH_FILES
-    extra: dict[str, Any] = field(default_factory=dict)
 
 
 class ConnectionDropped(Exception):
