@@ -2,21 +2,20 @@
 
 from __future__ import annotations
 
-import re
 import time
 import tracemalloc
 from typing import Any
 
 import pytest
 from altcraft import XMLError, models
+from altcraft._models import to_model
 from altcraft._schema import OPERATIONS, shape
 from altcraft._serialize import to_plain
 from altcraft._xml import decode, decode_request, decode_response, encode, encode_request, encode_response
-from altcraft_api.spec_data import SPEC_DATA
 from hypothesis import HealthCheck, given, settings
-from hypothesis import strategies as st
 
 from .spec_tools import operations, resolve
+from .strategies import SCHEMAS, schema_values
 
 # -- the doc examples ------------------------------------------------------------------------------------
 
@@ -73,6 +72,9 @@ def test_array_attribute_single_and_repeated_elements() -> None:
     out = decode(marked, s)
     assert out["data"] == {"phones": ["+7"], "tags": ["x"], "n": "1"}
     assert b"<phones array='true'>+7</phones>" in encode({"data": {"phones": ["+7"]}}, s)
+    # A string-or-array field: a plain element first, then a marked one, keeps both values.
+    mixed = "<xml><data><phones>+7</phones><phones array='true'>+8</phones><phones>+9</phones></data></xml>"
+    assert decode(mixed, s)["data"]["phones"] == ["+7", "+8", "+9"]
 
 
 def test_batch_items_flat_and_wrapped() -> None:
@@ -100,6 +102,30 @@ def test_types_follow_the_schema() -> None:
         decode_request("import_and_start_batch", "<xml><trigger_id>seven</trigger_id></xml>")
     with pytest.raises(XMLError, match="detect_geo"):
         decode_request("import_and_start_batch", "<xml><detect_geo>yes</detect_geo></xml>")
+
+
+@pytest.mark.parametrize(
+    ("xml", "message"),
+    [
+        ("<xml><trigger_id>1</trigger_id><trigger_id>2</trigger_id></xml>", "trigger_id: one element expected"),
+        ("<xml><timeout>soon</timeout></xml>", "timeout: expected an object, found text"),
+        ("<xml><data><_sex><a/></_sex></data></xml>", "data[0]._sex: expected integer, found child elements"),
+        (
+            "<xml><data><email>a</email></data><data><subscriptions><resource_id>q</resource_id>"
+            "</subscriptions></data></xml>",
+            "data[1].subscriptions[0].resource_id: 'q' is not integer",
+        ),
+        (
+            "<xml><data><data><subscriptions><resource_id>1</resource_id></subscriptions><subscriptions>"
+            "<resource_id>z</resource_id></subscriptions></data><custom_data><k>v</k></custom_data></data></xml>",
+            "data[0].data.subscriptions[1].resource_id: 'z' is not integer",
+        ),
+    ],
+)
+def test_errors_name_the_json_path(xml: str, message: str) -> None:
+    with pytest.raises(XMLError) as caught:
+        decode_request("import_and_start_batch", xml)
+    assert str(caught.value).startswith(message)
 
 
 def test_escaping_and_bad_names() -> None:
@@ -161,82 +187,6 @@ def test_other_root_and_garbage() -> None:
 
 # -- property: JSON and XML round trips give equal models ----------------------------------------------------
 
-SCHEMAS = SPEC_DATA["schemas"]
-_NUMERIC = re.compile(r"^\s*[-+]?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?\s*$")
-_TEXT = st.text(st.characters(codec="utf-8", exclude_categories=("Cs", "Cc")), max_size=12).filter(
-    lambda s: not _NUMERIC.match(s) and s.strip() == s
-)
-_XML_NAME = st.from_regex(r"\A[A-Za-z][A-Za-z0-9_]{0,10}\Z").filter(lambda s: not s.lower().startswith("xml"))
-
-
-def _free_value(depth: int = 0) -> st.SearchStrategy[Any]:
-    if depth >= 2:
-        return _TEXT
-    return st.one_of(
-        _TEXT,
-        st.lists(_TEXT, min_size=1, max_size=3),
-        st.dictionaries(_XML_NAME, _free_value(depth + 1), min_size=1, max_size=3),
-    )
-
-
-def _node(node: dict[str, Any]) -> dict[str, Any]:
-    while "$ref" in node:
-        target: Any = SCHEMAS
-        for part in node["$ref"].removeprefix("#/components/schemas/").split("/"):
-            target = target[part]
-        node = target
-    return node
-
-
-def _strategy(node: dict[str, Any], depth: int = 0) -> st.SearchStrategy[Any]:
-    node = _node(node)
-    if "const" in node:
-        return st.just(node["const"])
-    if "enum" in node:
-        return st.sampled_from(node["enum"])
-    if "allOf" in node:
-        merged: dict[str, Any] = {"type": "object", "properties": {}, "required": []}
-        for part in node["allOf"]:
-            part = _node(part)
-            merged["properties"].update(part.get("properties", {}))
-            merged["required"] += part.get("required", [])
-            if part.get("additionalProperties") is True:
-                merged["additionalProperties"] = True
-        merged["properties"].update(node.get("properties", {}))
-        merged["required"] += node.get("required", [])
-        return _strategy(merged, depth)
-    if "oneOf" in node or "anyOf" in node:
-        return st.one_of([_strategy(s, depth) for s in node.get("oneOf", node.get("anyOf"))])
-    kind = node.get("type")
-    if kind == "object" or "properties" in node:
-        props = node.get("properties", {})
-        required = set(node.get("required", []))
-        fixed = {k: _strategy(v, depth + 1) for k, v in props.items() if k in required}
-        optional = {k: _strategy(v, depth + 1) for k, v in props.items() if k not in required}
-        base = st.fixed_dictionaries(fixed, optional=optional)
-        if node.get("additionalProperties") is True:
-            extra = st.dictionaries(_XML_NAME.filter(lambda k: k not in props), _free_value(), max_size=3)
-            return st.tuples(base, extra).map(lambda t: {**t[1], **t[0]})
-        return base
-    if kind == "array":
-        return st.lists(_strategy(node["items"], depth + 1), min_size=1, max_size=3)
-    if kind == "integer":
-        return st.integers(min_value=node.get("minimum", -(2**40)), max_value=2**40)
-    if kind == "number":
-        return st.floats(allow_nan=False, allow_infinity=False)
-    if kind == "boolean":
-        return st.booleans()
-    if kind == "string":
-        if "pattern" in node:
-            return st.just("data:text/plain;base64,SEVMTE8K")
-        if node.get("minLength"):
-            return _TEXT.filter(bool)
-        return _TEXT
-    if isinstance(kind, list):
-        return st.one_of([_strategy({**node, "type": k}, depth) for k in kind])
-    return _TEXT
-
-
 REQUEST_SCHEMAS = sorted({o["request_schema"] for o in OPERATIONS.values()})
 RESPONSE_SCHEMAS = sorted({s for o in OPERATIONS.values() for s in o["response_schemas"]})
 
@@ -247,11 +197,13 @@ def test_json_and_xml_round_trips_give_equal_models(schema_name: str) -> None:
     s = shape(schema_name)
 
     @settings(max_examples=60, deadline=None, suppress_health_check=list(HealthCheck))
-    @given(value=_strategy(SCHEMAS[schema_name]))
+    @given(value=schema_values(SCHEMAS[schema_name]))
     def check(value: dict[str, Any]) -> None:
         from_json = model.from_dict(value)
-        from_xml = model.from_dict(decode(encode(to_plain(from_json), s), s))
+        decoded = decode(encode(to_plain(from_json), s), s)
+        from_xml = model.from_dict(decoded)
         assert from_xml == from_json
+        assert to_model(model, decoded) == from_json  # the client's builder gives the same model
 
     check()
 

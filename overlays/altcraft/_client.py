@@ -38,6 +38,7 @@ from ._errors import (
     error_for,
 )
 from ._limits import check_body_size, has_files, warn_if_many
+from ._models import to_model
 from ._polling import Poller, PollSettings
 from ._schema import OPERATIONS, validate_request
 from ._serialize import dumps, is_model, to_plain
@@ -204,7 +205,7 @@ class _Core:
             )
         model = getattr(models, OPERATIONS[operation]["response_schemas"][0])
         try:
-            return model.from_dict(data)
+            return to_model(model, data)
         except (KeyError, ValueError, TypeError, AttributeError) as exc:
             raise ProtocolError(
                 f"{operation}: the answer is not the documented {model.__name__}: {exc!r}",

@@ -54,6 +54,16 @@ class Shape:
     array_attr: bool = False
     unwrap: str | None = None
     leaf: str = ""  # "s", "i" or "b" when the shape is exactly one scalar type (a fast path for XML)
+    many: bool = False  # an array that cannot also be a string: an XML element of it is always an item
+    obj: bool = False  # an object (child elements are its properties)
+
+    def settle(self) -> None:
+        """Derive the fast-path flags once the shape's own fields are final."""
+        self.leaf = ""
+        if not self.properties and self.items is None and not self.free and len(self.kinds) == 1:
+            self.leaf = {"string": "s", "integer": "i", "boolean": "b"}.get(next(iter(self.kinds)), "")
+        self.many = self.items is not None and "string" not in self.kinds
+        self.obj = "object" in self.kinds or bool(self.properties)
 
 
 def _merge(a: Shape, b: Shape) -> Shape:
@@ -64,6 +74,7 @@ def _merge(a: Shape, b: Shape) -> Shape:
     for name, prop in b.properties.items():
         have = merged.properties.get(name)
         merged.properties[name] = prop if have is None or have is prop else _merge(have, prop)
+    merged.settle()
     return merged
 
 
@@ -108,8 +119,7 @@ def _build(node: Mapping[str, Any], memo: dict[int, Shape]) -> Shape:
         kinds.add("any")
         out.free = True
     out.kinds = frozenset(kinds)
-    if not out.properties and out.items is None and not out.free and len(kinds) == 1:
-        out.leaf = {"string": "s", "integer": "i", "boolean": "b"}.get(next(iter(kinds)), "")
+    out.settle()
     return out
 
 

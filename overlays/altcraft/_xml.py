@@ -48,13 +48,16 @@ _PARSER = etree.XMLParser(
 )
 
 
-def _where(path: str, tag: str) -> str:
-    if path and tag:
-        return f"{path}.{tag}"
-    return path or tag
+class _Bad(Exception):
+    """A value that does not fit its schema; the path is worked out from the element, only then."""
+
+    def __init__(self, el: Any, message: str) -> None:
+        super().__init__(message)
+        self.el = el
+        self.message = message
 
 
-def _scalar(text: str, shape: Shape, path: str, tag: str) -> Any:
+def _scalar(text: str, shape: Shape, el: Any) -> Any:
     kinds = shape.kinds
     if "integer" in kinds:
         body = text[1:] if text[:1] == "-" else text
@@ -69,7 +72,7 @@ def _scalar(text: str, shape: Shape, path: str, tag: str) -> Any:
         return text
     if ("object" in kinds or "array" in kinds) and text.strip() == "":
         return {} if "object" in kinds else []
-    raise XMLError(f"{_where(path, tag)}: {text!r} is not {' or '.join(sorted(kinds))}")
+    raise _Bad(el, f"{text!r} is not {' or '.join(sorted(kinds))}")
 
 
 def _free(el: Any) -> Any:
@@ -98,46 +101,48 @@ def _free(el: Any) -> Any:
     return out
 
 
-def _object(el: Any, shape: Shape, path: str) -> dict[str, Any]:
+def _object(el: Any, shape: Shape) -> dict[str, Any]:
     out: dict[str, Any] = {}
     lists: set[str] = set()
     props = shape.properties
     for child in el:
         tag = child.tag
         prop = props.get(tag)
-        text = child.text
-        if text is not None and prop is not None and prop.leaf and tag not in out and not len(child):
-            # The common case: one non-empty scalar element of a known type (a nil element is empty).
-            leaf = prop.leaf
-            if leaf == "s":
-                out[tag] = text
-                continue
-            if leaf == "i":
-                body = text[1:] if text[:1] == "-" else text
-                if body.isascii() and body.isdigit():
-                    out[tag] = int(text)
-                    continue
-            out[tag] = _scalar(text, prop, path, tag)
-            continue
         if prop is None:
+            text = child.text
             if text is not None and tag not in out and not len(child) and child.get("array") is None:
-                out[tag] = text
+                out[tag] = text  # a custom field with a plain value
                 continue
             value = _free(child)
             marked = child.get("array") == "true"
-        elif prop.items is not None and ("string" not in prop.kinds or tag in lists or child.get("array") == "true"):
-            if tag not in lists:
-                lists.add(tag)
-                out[tag] = []
-            items = out[tag]
-            items.append(_item(child, prop.items, f"{_where(path, tag)}[{len(items)}]"))
-            continue
         else:
-            value = _value(child, prop, path, tag)
+            leaf = prop.leaf
+            if leaf:
+                # The common case: one non-empty scalar element of a known type (a nil element is empty).
+                text = child.text
+                if text is not None and tag not in out and not len(child):
+                    if leaf == "s":
+                        out[tag] = text
+                        continue
+                    if leaf == "i":
+                        body = text[1:] if text[:1] == "-" else text
+                        if body.isascii() and body.isdigit():
+                            out[tag] = int(text)
+                            continue
+                    out[tag] = _scalar(text, prop, child)
+                    continue
+            items = prop.items
+            if items is not None and (prop.many or tag in lists or child.get("array") == "true"):
+                if tag not in lists:
+                    lists.add(tag)
+                    out[tag] = [out[tag]] if tag in out else []  # a string form met first, then an item
+                out[tag].append(_item(child, items))
+                continue
+            value = _value(child, prop)
             marked = False
         if tag in out:
             if prop is not None and prop.items is None:
-                raise XMLError(f"{_where(path, tag)}: one element expected, found several")
+                raise _Bad(child, "one element expected, found several")
             if tag not in lists:
                 out[tag] = [out[tag]]
                 lists.add(tag)
@@ -150,31 +155,56 @@ def _object(el: Any, shape: Shape, path: str) -> dict[str, Any]:
     return out
 
 
-def _item(el: Any, shape: Shape, path: str) -> Any:
+def _item(el: Any, shape: Shape) -> Any:
     inner = shape.unwrap
     if inner is not None:
         if el.find(inner) is not None:
-            return _object(el, shape, path)  # the wrapped form: <data><data>...</data><custom_data/></data>
-        return {inner: _value(el, shape.properties[inner], path, "")}
-    return _value(el, shape, path, "")
+            return _object(el, shape)  # the wrapped form: <data><data>...</data><custom_data/></data>
+        return {inner: _value(el, shape.properties[inner])}
+    return _value(el, shape)
 
 
-def _value(el: Any, shape: Shape, path: str, tag: str) -> Any:
+def _value(el: Any, shape: Shape) -> Any:
     if el.get("nil") == "true":
         return None
     if len(el):
-        if "object" in shape.kinds or shape.properties:
-            return _object(el, shape, _where(path, tag))
+        if shape.obj:
+            return _object(el, shape)
         if shape.free:
             return _free(el)
-        raise XMLError(f"{_where(path, tag)}: expected {' or '.join(sorted(shape.kinds))}, found child elements")
+        raise _Bad(el, f"expected {' or '.join(sorted(shape.kinds))}, found child elements")
     text = el.text or ""
     kinds = shape.kinds
     if "object" in kinds and not ({"string", "integer", "number", "boolean"} & kinds):
         if text.strip():
-            raise XMLError(f"{_where(path, tag)}: expected an object, found text")
+            raise _Bad(el, "expected an object, found text")
         return {}
-    return _scalar(text, shape, path, tag)
+    return _scalar(text, shape, el)
+
+
+def _path(el: Any, root: Any, shape: Shape | None) -> str:
+    """The JSON path of ``el`` (``data[3].subscriptions[1].resource_id``), for error messages."""
+    chain = []
+    node = el
+    while node is not None and node is not root:
+        chain.append(node)
+        node = node.getparent()
+    parts: list[str] = []
+    for node in reversed(chain):
+        tag = node.tag
+        prop = shape.properties.get(tag) if shape is not None else None
+        items = prop.items if prop is not None else None
+        parent = node.getparent()
+        same = [c for c in parent if c.tag == tag] if parent is not None else [node]
+        repeated = len(same) > 1 or any(c.get("array") == "true" for c in same)
+        if prop is not None and items is not None and (prop.many or repeated):
+            parts.append(f"{tag}[{next(i for i, c in enumerate(same) if c is node)}]")
+            inner = items.unwrap
+            shape = items.properties[inner] if inner is not None and node.find(inner) is None else items
+        else:
+            parts.append(tag)
+            shape = prop
+    return ".".join(parts)
 
 
 def _parse(data: bytes | str) -> Any:
@@ -192,7 +222,12 @@ def _parse(data: bytes | str) -> Any:
 
 def decode(data: bytes | str, shape: Shape) -> dict[str, Any]:
     """Decode an Altcraft XML document into the JSON shape ``shape`` describes."""
-    return _object(_parse(data), shape, "")
+    root = _parse(data)
+    try:
+        return _object(root, shape)
+    except _Bad as bad:
+        where = _path(bad.el, root, shape)
+        raise XMLError(f"{where}: {bad.message}" if where else bad.message) from None
 
 
 def decode_request(operation: str, data: bytes | str) -> dict[str, Any]:
