@@ -42,10 +42,7 @@ class _Unhandled(Exception):
 
 def to_model(cls: type[T], data: Any) -> T:
     """``cls.from_dict(data)``, the same object or the same exception, built faster."""
-    builder = _BUILDERS.get(cls)
-    if builder is None:
-        builder = _BUILDERS[cls] = _compile(cls)
-    result: T = builder(data)
+    result: T = _builder(cls)(data)
     return result
 
 
@@ -104,46 +101,35 @@ def _discriminated(names: list[str]) -> tuple[str, dict[Any, type]] | None:
     return None
 
 
-def _field_code(attr: str, wire: str, text: str, names: dict[str, Any]) -> list[str] | None:
-    """Lines that set local ``v`` to the field's value, or None when the field is beyond the compiler."""
-    optional = text.endswith(_UNSET_SUFFIX)
-    core = text[: -len(_UNSET_SUFFIX)] if optional else text
-    get = f"src.get({wire!r}, UNSET)" if optional else f"src[{wire!r}]"
-    guard = "if v is not UNSET:\n" if optional else ""
-    pad = "    " if optional else ""
-    lines = [f"v = {get}"]
-    is_literal, value = _literal(core)
+def _convert(attr: str, text: str, names: dict[str, Any]) -> str | None:
+    """An expression turning the wire value ``v`` into the field's value (as ``from_dict`` does for a
+    present value of annotation ``text``), or None when the field is beyond the compiler."""
+    is_literal, value = _literal(text)
     if is_literal:
-        if optional:
-            return None
         names[f"L_{attr}"] = value
-        return [*lines, f"if v != L_{attr}: raise UNHANDLED"]
-    if all(_PLAIN.match(part) for part in _split_union(core)):
-        return lines
-    target = _resolve(core)
+        return f"v if v == L_{attr} else unhandled()"
+    if all(_PLAIN.match(part) for part in _split_union(text)):
+        return "v"
+    target = _resolve(text)
     if isinstance(target, type) and issubclass(target, enum.Enum):
         names[f"E_{attr}"] = target
-        return [*lines, f"{guard}{pad}v = E_{attr}(v)"]
+        return f"E_{attr}(v)"
     if isinstance(target, type) and attrs.has(target):
         names[f"B_{attr}"] = _LazyBuilder(target)
-        return [*lines, f"{guard}{pad}v = B_{attr}(v)"]
-    if core.startswith("list[") and core.endswith("]"):
-        inner = _split_union(core[5:-1])
+        return f"B_{attr}(v)"
+    if text.startswith("list[") and text.endswith("]"):
+        inner = _split_union(text[5:-1])
         if len(inner) == 1:
             item = _resolve(inner[0])
             if isinstance(item, type) and attrs.has(item):
                 names[f"B_{attr}"] = _LazyBuilder(item)
-                return [*lines, f"{guard}{pad}v = [B_{attr}(x) for x in v]"]
+                return f"[B_{attr}(x) for x in v]"
             return None
         found = _discriminated(inner)
-        if found is None:
-            return None
-        key, table = found
-        names[f"T_{attr}"] = {value: _LazyBuilder(cls) for value, cls in table.items()}
-        return [
-            *lines,
-            f"{guard}{pad}v = [dispatch(T_{attr}, {key!r}, x) for x in v]",
-        ]
+        if found is not None:
+            key, table = found
+            names[f"T_{attr}"] = {value: _LazyBuilder(cls) for value, cls in table.items()}
+            return f"[dispatch(T_{attr}, {key!r}, x) for x in v]"
     return None
 
 
@@ -161,6 +147,10 @@ class _LazyBuilder:
         if fn is None:
             fn = self.fn = _builder(self.cls)
         return fn(data)
+
+
+def _unhandled() -> Any:
+    raise _Unhandled
 
 
 def _dispatch(table: Mapping[Any, Callable[[Any], Any]], key: str, data: Any) -> Any:
@@ -183,11 +173,21 @@ def _compile(cls: type) -> Callable[[Any], Any]:
     known: list[str] = []
     for f in fields:
         wire = _WIRE.get(f.name, f.name)
-        code = _field_code(f.name, wire, str(f.type), names)
-        if code is None:
+        text = str(f.type)
+        optional = text.endswith(_UNSET_SUFFIX)
+        if optional:
+            text = text[: -len(_UNSET_SUFFIX)]
+        expr = _convert(f.name, text, names)
+        if expr is None or (optional and text.startswith("Literal[")):
             return from_dict
-        body += code
-        body.append(f"a_{f.name} = v")
+        if not optional:
+            body.append(f"v = src[{wire!r}]")
+        elif expr == "v":
+            body.append(f"v = src.get({wire!r}, UNSET)")
+        else:
+            body += [f"v = src.get({wire!r}, UNSET)", f"if v is not UNSET: v = {expr}"]
+            expr = "v"
+        body.append(f"a_{f.name} = {expr}")
         args.append(f"{f.name}=a_{f.name}")
         known.append(wire)
     if not body:
@@ -197,7 +197,7 @@ def _compile(cls: type) -> Callable[[Any], Any]:
         "    if type(src) is not dict:",
         "        return from_dict(src)",
         "    try:",
-        *(f"        {line}" for chunk in body for line in chunk.split("\n")),
+        *(f"        {line}" for line in body),
         "    except (UNHANDLED, KeyError, TypeError, ValueError, AttributeError):",
         "        return from_dict(src)",
         f"    obj = cls({', '.join(args)})",
@@ -215,6 +215,7 @@ def _compile(cls: type) -> Callable[[Any], Any]:
         "UNHANDLED": _Unhandled,
         "KNOWN": frozenset(known),
         "dispatch": _dispatch,
+        "unhandled": _unhandled,
     }
     exec("\n".join(lines), namespace)  # noqa: S102 - source built from the class's own attrs fields
     build: Callable[[Any], Any] = namespace["build"]
