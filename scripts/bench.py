@@ -56,26 +56,25 @@ def batch(n: int = N) -> dict[str, Any]:
     return {"trigger_id": 96, "matching": "email", "skip_triggers": False, "detect_geo": True, "data": items}
 
 
+def timed(fn: Callable[[], Any]) -> float:
+    """Seconds one call of ``fn`` takes, after a garbage collection."""
+    gc.collect()
+    started = time.perf_counter()
+    fn()
+    return time.perf_counter() - started
+
+
 def best(fn: Callable[[], Any], repeat: int = 7) -> float:
-    times = []
-    for _ in range(repeat):
-        gc.collect()
-        started = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - started)
-    return min(times)
+    return min(timed(fn) for _ in range(repeat))
 
 
 def pair(ours: Callable[[], Any], base: Callable[[], Any], repeat: int = 9) -> tuple[float, float]:
     """Best times of ``ours`` and its baseline, run alternately so a disturbance hits both alike."""
-    times: tuple[list[float], list[float]] = ([], [])
+    mine, theirs = [], []
     for _ in range(repeat):
-        for fn, out in ((ours, times[0]), (base, times[1])):
-            gc.collect()
-            started = time.perf_counter()
-            fn()
-            out.append(time.perf_counter() - started)
-    return min(times[0]), min(times[1])
+        mine.append(timed(ours))
+        theirs.append(timed(base))
+    return min(mine), min(theirs)
 
 
 def lxml_by_hand(body: dict[str, Any]) -> bytes:

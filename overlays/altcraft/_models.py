@@ -177,8 +177,10 @@ def _compile(cls: type) -> Callable[[Any], Any]:
         optional = text.endswith(_UNSET_SUFFIX)
         if optional:
             text = text[: -len(_UNSET_SUFFIX)]
+        if optional and text.startswith("Literal["):
+            return from_dict  # no model has one; how from_dict would treat it is left unguessed
         expr = _convert(f.name, text, names)
-        if expr is None or (optional and text.startswith("Literal[")):
+        if expr is None:
             return from_dict
         if not optional:
             body.append(f"v = src[{wire!r}]")

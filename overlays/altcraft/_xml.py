@@ -54,7 +54,6 @@ class _Bad(Exception):
     def __init__(self, el: Any, message: str) -> None:
         super().__init__(message)
         self.el = el
-        self.message = message
 
 
 def _scalar(text: str, shape: Shape, el: Any) -> Any:
@@ -227,7 +226,7 @@ def decode(data: bytes | str, shape: Shape) -> dict[str, Any]:
         return _object(root, shape)
     except _Bad as bad:
         where = _path(bad.el, root, shape)
-        raise XMLError(f"{where}: {bad.message}" if where else bad.message) from None
+        raise XMLError(f"{where}: {bad}" if where else str(bad)) from None
 
 
 def decode_request(operation: str, data: bytes | str) -> dict[str, Any]:
