@@ -20,7 +20,7 @@ import orjson
 from altcraft import Altcraft
 from altcraft._models import to_model
 from altcraft._xml import decode_request, encode_request
-from altcraft.mock import MockConfig, create_app
+from altcraft_mock import MockConfig, create_app
 from altcraft_api.models import ImportAndStartBatchRequest
 from lxml import etree
 

@@ -106,7 +106,7 @@ def main(argv: list[str] | None = None) -> int:
 
     if args.url:
         return all_runs(args.url)
-    from altcraft.mock import MockProcess
+    from altcraft_mock import MockProcess
 
     with MockProcess(task_seconds=0.2, seed=args.seed, token=args.token) as mock:
         print(f"== altcraft-mock at {mock.url}", flush=True)

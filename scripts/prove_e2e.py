@@ -6,7 +6,7 @@ from __future__ import annotations
 import sys
 
 from altcraft import Altcraft
-from altcraft.mock import DEFAULT_TOKEN, MockProcess
+from altcraft_mock import DEFAULT_TOKEN, MockProcess
 from altcraft_api.types import Unset
 
 

@@ -6,7 +6,7 @@ from collections.abc import Iterator
 
 import pytest
 from altcraft import Altcraft, AsyncAltcraft
-from altcraft.mock import DEFAULT_TOKEN, MockApp, MockConfig, MockProcess, create_app, transport
+from altcraft_mock import DEFAULT_TOKEN, MockApp, MockConfig, MockProcess, create_app, transport
 
 TOKEN = DEFAULT_TOKEN
 BASE = "http://altcraft.test"

@@ -25,7 +25,7 @@ from altcraft import (
     Unauthorized,
     chunk_profiles,
 )
-from altcraft.mock import MockApp, MockConfig, create_app, transport
+from altcraft_mock import MockApp, MockConfig, create_app, transport
 from altcraft_api.api.profiles import import_profile as gen_import_profile
 from altcraft_api.models import (
     BatchItem,

@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 from altcraft import Altcraft, AsyncAltcraft, NotFound
-from altcraft.mock import MockProcess
+from altcraft_mock import MockProcess
 from altcraft_api import models
 from altcraft_api.client import AuthenticatedClient, Client
 from altcraft_api.types import Unset

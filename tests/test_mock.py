@@ -9,9 +9,9 @@ from typing import Any
 
 import httpx
 import pytest
-from altcraft.mock import MockApp, MockConfig, create_app, transport
-from altcraft.mock import _constants as C
-from altcraft.mock.__main__ import parse_args
+from altcraft_mock import MockApp, MockConfig, create_app, transport
+from altcraft_mock import _constants as C
+from altcraft_mock.__main__ import parse_args
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -19,7 +19,7 @@ from .conftest import TOKEN, FakeClock
 from .doc_examples import JSON_REQUESTS, PATHS, XML_REQUESTS
 from .spec_tools import spec
 
-MOCK_DIR = Path(__file__).resolve().parent.parent / "overlays" / "altcraft" / "mock"
+MOCK_DIR = Path(__file__).resolve().parent.parent / "overlays" / "altcraft_mock"
 
 
 def http(app: MockApp) -> httpx.Client:
@@ -61,9 +61,9 @@ def test_mock_imports_nothing_from_the_client() -> None:
                 names = [node.module or ""]
             for name in names:
                 assert not name.startswith("altcraft_api"), f"{path.name} imports {name}"
-                assert not name.startswith("altcraft") or name.startswith("altcraft.mock"), f"{path.name}: {name}"
+                assert not name.startswith("altcraft") or name.startswith("altcraft_mock"), f"{path.name}: {name}"
             if isinstance(node, ast.ImportFrom) and node.level > 1:
-                raise AssertionError(f"{path.name} imports from outside altcraft.mock")
+                raise AssertionError(f"{path.name} imports from outside altcraft_mock")
         docstrings = {
             id(n.body[0].value)
             for n in ast.walk(tree)

@@ -10,7 +10,7 @@ from typing import Any
 import httpx
 import pytest
 from altcraft import Altcraft, AsyncAltcraft, NotFound, TaskFailed, TaskTimeout, WaitCancelled
-from altcraft.mock import MockConfig, create_app, transport
+from altcraft_mock import MockConfig, create_app, transport
 
 from .conftest import BASE, TOKEN, FakeClock
 

@@ -307,7 +307,7 @@ class Altcraft(_Core):
         timeout: seconds (or an ``httpx.Timeout``) for each HTTP request.
         format: ``"json"`` or ``"xml"``: the encoding of requests (answers are read in either).
         http_client: an ``httpx.Client`` to send with (its base URL is not used); or
-        transport: an httpx transport for a client created here (e.g. ``altcraft.mock.transport(app)``).
+        transport: an httpx transport for a client created here (e.g. ``altcraft_mock.transport(app)``).
         validate: check each request against openapi.yaml before sending (names the bad field).
         max_retries: retries of requests that did not reach the server (connection errors), and for
             /tasks/status also of network errors and 5xx answers.

@@ -22,7 +22,7 @@ from ._validate import OPERATION_CHECKS, Invalid
 
 __all__ = ["ConnectionDropped", "MockApp", "MockConfig", "create_app"]
 
-logger = logging.getLogger("altcraft.mock")
+logger = logging.getLogger("altcraft_mock")
 
 Scope = MutableMapping[str, Any]
 Message = MutableMapping[str, Any]

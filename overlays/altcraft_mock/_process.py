@@ -29,7 +29,7 @@ class MockProcess:
         self._proc: subprocess.Popen[str] | None = None
 
     def command(self) -> list[str]:
-        cmd = [sys.executable, "-m", "altcraft.mock", "--host", self.host, "--port", "0"]
+        cmd = [sys.executable, "-m", "altcraft_mock", "--host", self.host, "--port", "0"]
         for name, value in self.flags.items():
             values = value if isinstance(value, list | tuple) else [value]
             for v in values:

@@ -5,7 +5,7 @@ subscriptions, trigger launches, workflow entries and tasks in memory, and can i
 answers and dropped connections. Run it with ``altcraft-mock`` or use :func:`create_app` in-process::
 
     import httpx
-    from altcraft.mock import create_app, transport
+    from altcraft_mock import create_app, transport
 
     app = create_app()
     with httpx.Client(transport=transport(app), base_url="http://altcraft.test") as http:
