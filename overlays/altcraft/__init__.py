@@ -12,16 +12,20 @@ and retries only what cannot launch a trigger twice.
         print([r.profile_id for r in status.data.result.result])
 """
 
+from importlib.metadata import PackageNotFoundError, version
+
 from altcraft_api import models
 
 from ._client import Altcraft, AsyncAltcraft, AsyncTaskHandle, TaskHandle
 from ._errors import (
     AltcraftError,
+    AssumptionWarning,
     BadRequest,
     Forbidden,
     InvalidInput,
     NotFound,
     OutcomeUnknown,
+    Problem,
     ProtocolError,
     RequestTooLarge,
     ServerError,
@@ -34,19 +38,28 @@ from ._errors import (
 )
 from ._limits import chunk_profiles
 from ._polling import PollSettings
+from ._validate import Operation, validate
 from ._xml import XMLError
+
+try:
+    __version__: str = version("altcraft-client")
+except PackageNotFoundError:  # imported from a source tree that was not installed
+    __version__ = "0+unknown"
 
 __all__ = [
     "Altcraft",
     "AltcraftError",
+    "AssumptionWarning",
     "AsyncAltcraft",
     "AsyncTaskHandle",
     "BadRequest",
     "Forbidden",
     "InvalidInput",
     "NotFound",
+    "Operation",
     "OutcomeUnknown",
     "PollSettings",
+    "Problem",
     "ProtocolError",
     "RequestTooLarge",
     "ServerError",
@@ -58,6 +71,8 @@ __all__ = [
     "Unauthorized",
     "WaitCancelled",
     "XMLError",
+    "__version__",
     "chunk_profiles",
     "models",
+    "validate",
 ]

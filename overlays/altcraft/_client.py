@@ -40,8 +40,9 @@ from ._errors import (
 from ._limits import check_body_size, has_files, warn_if_many
 from ._models import to_model
 from ._polling import Poller, PollSettings
-from ._schema import OPERATIONS, validate_request
+from ._schema import OPERATIONS
 from ._serialize import dumps, is_model, to_plain
+from ._validate import check, raise_or_warn
 
 __all__ = ["Altcraft", "AsyncAltcraft", "AsyncTaskHandle", "TaskHandle"]
 
@@ -128,7 +129,7 @@ class _Core:
             )
         plain.pop("token", None)
         if self.validate:
-            validate_request(operation, plain)
+            raise_or_warn(operation, *check(operation, plain))
         count = len(plain["data"]) if operation in _BATCH_OPERATIONS and isinstance(plain.get("data"), list) else 0
         if count:
             warn_if_many(operation, count)

@@ -5,15 +5,17 @@ Every exception text is free of the API token: the client redacts it from anythi
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, NamedTuple
 
 __all__ = [
     "AltcraftError",
+    "AssumptionWarning",
     "BadRequest",
     "Forbidden",
     "InvalidInput",
     "NotFound",
     "OutcomeUnknown",
+    "Problem",
     "ProtocolError",
     "RequestTooLarge",
     "ServerError",
@@ -117,12 +119,31 @@ class ProtocolError(AltcraftError):
     """The answer could not be read as an Altcraft response (not JSON or XML, or not the documented shape)."""
 
 
-class InvalidInput(AltcraftError, ValueError):
-    """The request is invalid and was not sent. ``field`` names the offending field."""
+class Problem(NamedTuple):
+    """One thing wrong with a request: ``field`` is its path (``data[3].data.email``), ``message`` what."""
 
-    def __init__(self, message: str, *, field: str, **kwargs: Any) -> None:
+    field: str
+    message: str
+
+    def __str__(self) -> str:
+        return f"{self.field} {self.message}"
+
+
+class InvalidInput(AltcraftError, ValueError):
+    """The request is invalid and was not sent.
+
+    ``field`` names the (first) offending field; ``problems`` lists every problem found, each with its
+    field path, when validation found several.
+    """
+
+    def __init__(self, message: str, *, field: str, problems: tuple[Problem, ...] = (), **kwargs: Any) -> None:
         super().__init__(message, **kwargs)
         self.field = field
+        self.problems: tuple[Problem, ...] = problems or (Problem(field, message),)
+
+
+class AssumptionWarning(UserWarning):
+    """A request breaks a rule that openapi.yaml only assumes (``x-assumed``): sent anyway, but worth a look."""
 
 
 class TaskFailed(AltcraftError):

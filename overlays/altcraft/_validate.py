@@ -1,0 +1,386 @@
+"""Requests checked against openapi.yaml before anything is sent.
+
+Three checks, all driven by ``altcraft_api.spec_data`` (generated from openapi.yaml):
+
+* the operation's request schema, through jsonschema-rs (a maintained Rust implementation of JSON
+  Schema Draft 2020-12; the schemas of OpenAPI 3.1 are that dialect). Where a ``oneOf`` fails, the
+  report is narrowed to the variant that the value's discriminating property (a subscription's
+  ``channel``) selects;
+* unknown top-level parameters, refused with the closest documented name (client policy: a typo such
+  as ``skip_trigers`` would otherwise be ignored by the server and launch the trigger);
+* in batch requests, each item's search key for the matching mode (``x-altcraft-search-key``).
+
+Rules the spec only assumes (``x-assumed`` subschemas, and search keys marked ``x-assumption``) never
+refuse a request: they are logged and issued as :class:`AssumptionWarning`.
+"""
+
+from __future__ import annotations
+
+import copy
+import difflib
+import functools
+import itertools
+import logging
+import warnings
+from collections.abc import Iterable, Mapping, Sequence
+from typing import Any, Literal
+
+import jsonschema_rs
+from altcraft_api.spec_data import SPEC_DATA
+
+from ._errors import AssumptionWarning, InvalidInput, Problem
+from ._serialize import is_model, to_plain
+
+__all__ = ["Operation", "check", "known_parameters", "validate"]
+
+logger = logging.getLogger("altcraft")
+
+Operation = Literal[
+    "import_profile",
+    "import_and_start_batch",
+    "import_and_start_batch_task",
+    "workflow_import_and_start_batch_task",
+    "task_status",
+]
+
+_OPERATIONS: Mapping[str, Mapping[str, Any]] = SPEC_DATA["operations"]
+_SCHEMAS: Mapping[str, Any] = SPEC_DATA["schemas"]
+_BATCH = frozenset({"import_and_start_batch", "import_and_start_batch_task", "workflow_import_and_start_batch_task"})
+_MAX_PROBLEMS = 1000  # a broken 10,000-item batch is reported in full up to here
+_SHOWN_VALUE = 60  # characters of an offending value quoted in a message
+
+
+# -- the schema documents ------------------------------------------------------------------------------
+
+
+def _promote_assumed(node: Any) -> Any:
+    """The schemas with every ``x-assumed`` subschema made binding (an extra ``allOf`` member)."""
+    if isinstance(node, list):
+        return [_promote_assumed(v) for v in node]
+    if not isinstance(node, dict):
+        return node
+    out = {k: _promote_assumed(v) for k, v in node.items() if k != "x-assumed"}
+    if "x-assumed" in node:
+        out["allOf"] = [*out.get("allOf", []), _promote_assumed(node["x-assumed"])]
+    return out
+
+
+def _has_assumed(node: Any) -> bool:
+    if isinstance(node, dict):
+        return "x-assumed" in node or any(_has_assumed(v) for v in node.values())
+    if isinstance(node, list):
+        return any(_has_assumed(v) for v in node)
+    return False
+
+
+_ASSUMED_SCHEMAS: Mapping[str, Any] | None = (
+    _promote_assumed(copy.deepcopy(dict(_SCHEMAS))) if _has_assumed(_SCHEMAS) else None
+)
+
+
+def _document(schemas: Mapping[str, Any], name: str) -> dict[str, Any]:
+    return {"$ref": f"#/components/schemas/{name}", "components": {"schemas": schemas}}
+
+
+@functools.cache
+def _validator(name: str, assumed: bool) -> Any:
+    schemas = _ASSUMED_SCHEMAS if assumed and _ASSUMED_SCHEMAS is not None else _SCHEMAS
+    return jsonschema_rs.Draft202012Validator(_document(schemas, name), validate_formats=True)
+
+
+def _resolve(node: Any, schemas: Mapping[str, Any]) -> Any:
+    while isinstance(node, dict) and "$ref" in node:
+        target: Any = {"components": {"schemas": schemas}}
+        for part in node["$ref"].lstrip("#/").split("/"):
+            target = target[int(part)] if isinstance(target, list) else target[part.replace("~1", "/")]
+        node = target
+    return node
+
+
+# -- messages ------------------------------------------------------------------------------------------
+
+
+def _path(parts: Iterable[str | int]) -> str:
+    out = ""
+    for part in parts:
+        out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
+    return out
+
+
+def _join(path: str, key: str) -> str:
+    return f"{path}.{key}" if path else key
+
+
+def _shown(value: Any) -> str:
+    text = repr(value)
+    return text if len(text) <= _SHOWN_VALUE else text[: _SHOWN_VALUE - 3] + "..."
+
+
+def _json_type(value: Any) -> str:
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "boolean"
+    if isinstance(value, int):
+        return "integer"
+    if isinstance(value, float):
+        return "number"
+    if isinstance(value, str):
+        return "string"
+    if isinstance(value, list | tuple):
+        return "array"
+    if isinstance(value, Mapping):
+        return "object"
+    return type(value).__name__
+
+
+def _problem(error: Any, prefix: Sequence[str | int] = ()) -> Problem:
+    """A jsonschema-rs error as a field path and a short message."""
+    kind = error.kind
+    name = type(kind).__name__
+    where = _path([*prefix, *error.instance_path])
+    value = error.instance
+    if name == "Required":
+        return Problem(_join(where, str(kind.property)), "is required")
+    field = where or "body"
+    if name == "Type":
+        wanted = kind.types if hasattr(kind, "types") else None
+        wanted_text = " or ".join(wanted) if isinstance(wanted, list) else None
+        if wanted_text:
+            return Problem(field, f"must be of type {wanted_text}, not {_json_type(value)}")
+        return Problem(field, f"must not be of type {_json_type(value)}")
+    if name == "Enum":
+        return Problem(field, "must be one of " + ", ".join(map(str, kind.options)))
+    if name == "Constant":
+        return Problem(field, f"must be {kind.expected_value!r}")
+    if name == "MinItems":
+        return Problem(field, f"must have at least {kind.limit} item(s)")
+    if name == "MinLength":
+        return Problem(field, "must not be empty" if kind.limit == 1 else f"must be at least {kind.limit} characters")
+    if name == "Pattern":
+        return Problem(field, f"{_shown(value)} does not match {kind.pattern}")
+    if name in ("Minimum", "Maximum", "ExclusiveMinimum", "ExclusiveMaximum"):
+        word = {"Minimum": ">=", "Maximum": "<=", "ExclusiveMinimum": ">", "ExclusiveMaximum": "<"}[name]
+        return Problem(field, f"must be {word} {kind.limit}, not {_shown(value)}")
+    if name == "AdditionalProperties":
+        return Problem(field, "unexpected properties: " + ", ".join(map(str, kind.unexpected)))
+    return Problem(field, str(error.message))
+
+
+# -- oneOf narrowed to the selected variant ----------------------------------------------------------------
+
+
+def _schema_at(schema_path: Sequence[str | int], root: Mapping[str, Any]) -> Any:
+    """The schema node at an absolute keyword location of a ``_document`` (``components/schemas/...``)."""
+    node: Any = root
+    for part in schema_path:
+        node = node[part] if isinstance(node, dict) else node[int(part)]
+    return node
+
+
+@functools.cache
+def _pointer_validator(pointer: str, assumed: bool) -> Any:
+    schemas = _ASSUMED_SCHEMAS if assumed and _ASSUMED_SCHEMAS is not None else _SCHEMAS
+    return jsonschema_rs.Draft202012Validator(
+        {"$ref": pointer, "components": {"schemas": schemas}}, validate_formats=True
+    )
+
+
+def _variant_problems(pointer: str, value: Any, prefix: Sequence[str | int], assumed: bool) -> list[Problem]:
+    errors = itertools.islice(_pointer_validator(pointer, assumed).iter_errors(value), _MAX_PROBLEMS)
+    return [_problem(e, prefix) for e in errors]
+
+
+def _narrowed(error: Any, name: str, assumed: bool) -> list[Problem] | None:
+    """A failed ``oneOf``/``anyOf`` reported as the problems of the variant that fits best.
+
+    With a discriminator (a subscription's ``channel``), that is the variant the value selects. Without
+    one, the variant with the fewest problems; alternatives that each lack one required field are
+    reported together ("email or phone is required").
+    """
+    schemas = _ASSUMED_SCHEMAS if assumed and _ASSUMED_SCHEMAS is not None else _SCHEMAS
+    value = error.instance
+    location = list(error.schema_path)
+    try:
+        node = _schema_at(location[:-1], _document(schemas, name))
+        variants = node[location[-1]]
+    except (KeyError, IndexError, TypeError, ValueError):
+        return None
+    base = "#/" + "/".join(str(p).replace("~", "~0").replace("/", "~1") for p in location)
+    prefix = list(error.instance_path)
+    where = _path(prefix)
+    discriminator = node.get("discriminator")
+    if discriminator and isinstance(value, Mapping):
+        prop = discriminator["propertyName"]
+        mapping: Mapping[str, str] = discriminator.get("mapping", {})
+        target = mapping.get(value[prop]) if isinstance(value.get(prop), str) else None
+        if target is None:
+            open_variants = [f"{base}/{i}" for i, v in enumerate(variants) if v.get("$ref") not in mapping.values()]
+            if prop not in value:
+                return [Problem(_join(where, prop), "is required")]
+            if len(open_variants) != 1:
+                return [Problem(_join(where, prop), f"{_shown(value[prop])} is not one of " + ", ".join(mapping))]
+            target = open_variants[0]
+        return _variant_problems(target, value, prefix, assumed) or None
+    found = [_variant_problems(f"{base}/{i}", value, prefix, assumed) for i in range(len(variants))]
+    found = [f for f in found if f]
+    if not found:
+        return None  # every variant fits: oneOf failed because several do
+    if all(len(f) == 1 and f[0].message == "is required" for f in found) and len(found) > 1:
+        fields = [f[0].field for f in found]
+        names = " or ".join(dict.fromkeys(f.rsplit(".", 1)[-1] for f in fields))
+        return [Problem(fields[0], f"is required ({names})")]
+    return min(found, key=len)
+
+
+def _schema_problems(name: str, body: Mapping[str, Any], assumed: bool) -> list[Problem]:
+    validator = _validator(name, assumed)
+    if validator.is_valid(body):
+        return []
+    problems: list[Problem] = []
+    for error in itertools.islice(validator.iter_errors(body), _MAX_PROBLEMS):
+        if type(error.kind).__name__ in ("OneOfNotValid", "AnyOf"):
+            narrowed = _narrowed(error, name, assumed)
+            if narrowed:
+                problems.extend(narrowed)
+                continue
+        problems.append(_problem(error))
+    return problems
+
+
+# -- unknown parameters ------------------------------------------------------------------------------------
+
+
+def _properties(node: Any, schemas: Mapping[str, Any], seen: set[int]) -> set[str]:
+    node = _resolve(node, schemas)
+    if not isinstance(node, dict) or id(node) in seen:
+        return set()
+    seen.add(id(node))
+    names = set(node.get("properties", {}))
+    for combinator in ("allOf", "anyOf", "oneOf"):
+        for sub in node.get(combinator, []):
+            names |= _properties(sub, schemas, seen)
+    for key in ("then", "else"):
+        if key in node:
+            names |= _properties(node[key], schemas, seen)
+    return names
+
+
+@functools.cache
+def known_parameters(operation: str) -> frozenset[str]:
+    """The top-level parameters openapi.yaml documents for ``operation`` (``token`` included)."""
+    name = _OPERATIONS[operation]["request_schema"]
+    return frozenset(_properties({"$ref": f"#/components/schemas/{name}"}, _SCHEMAS, set()) | {"token"})
+
+
+def _unknown(operation: str, body: Mapping[str, Any]) -> list[Problem]:
+    known = known_parameters(operation)
+    problems = []
+    for key in body:
+        if key in known:
+            continue
+        close = difflib.get_close_matches(str(key), sorted(known), n=1, cutoff=0.6)
+        hint = f"; did you mean {close[0]}?" if close else " (a parameter newer than the spec goes in extra_body=)"
+        problems.append(Problem(str(key), f"is an unknown parameter{hint}"))
+    return problems
+
+
+# -- search keys of batch items ----------------------------------------------------------------------------
+
+_MATCHING: Mapping[str, Any] = _SCHEMAS.get("BatchMatchingMode", {})
+_SEARCH_KEYS: Mapping[str, Mapping[str, Any]] = _MATCHING.get("x-altcraft-search-key", {})
+_DEFAULT_MODE: str = _MATCHING.get("default", "email")
+
+
+def _present(value: Any) -> bool:
+    return value is not None and value != "" and value != [] and value != {}
+
+
+def _search_key_problems(body: Mapping[str, Any]) -> tuple[list[Problem], list[Problem]]:
+    """(refusals, warnings) for batch items that lack their matching mode's search key."""
+    mode = body.get("matching", _DEFAULT_MODE)
+    rule = _SEARCH_KEYS.get(mode) if isinstance(mode, str) else None
+    items = body.get("data")
+    if rule is None or not isinstance(items, list | tuple):
+        return [], []
+    if any(_present(body.get(name)) for name in rule.get("root", ())):
+        return [], []
+    named_by = rule.get("item-field-named-by")
+    if named_by is not None:
+        field = body.get(named_by)
+        if not isinstance(field, str) or not field:
+            return [], []  # the schema reports the missing root field itself
+        candidates: Sequence[str] = (field,)
+    else:
+        candidates = rule.get("item", ())
+    if not candidates:
+        return [], []
+    need = candidates[0] if len(candidates) == 1 else "one of " + ", ".join(candidates)
+    roots = rule.get("root", ())
+    unless = f" (or {' or '.join(roots)} at the root)" if roots else ""
+    found: list[Problem] = []
+    for index, item in enumerate(items):
+        data = item.get("data") if isinstance(item, Mapping) else None
+        if not isinstance(data, Mapping):
+            continue  # the schema reports a missing or malformed data object
+        if not any(_present(data.get(c)) for c in candidates):
+            where = f"data[{index}].data" + (f".{candidates[0]}" if len(candidates) == 1 else "")
+            found.append(Problem(where, f"{need} is required with matching {mode!r}: the item's search key{unless}"))
+            if len(found) >= _MAX_PROBLEMS:
+                break
+    if rule.get("x-assumption"):
+        return [], found
+    return found, []
+
+
+# -- the entry points --------------------------------------------------------------------------------------
+
+
+def check(operation: str, body: Mapping[str, Any]) -> tuple[list[Problem], list[Problem]]:
+    """Every problem of a plain JSON-shaped ``body``: (refusals, warnings). Nothing is raised or logged."""
+    if operation not in _OPERATIONS:
+        known = ", ".join(sorted(_OPERATIONS))
+        return [Problem("operation", f"{operation!r} is not one of {known}")], []
+    if not isinstance(body, Mapping):
+        return [Problem("body", f"must be an object, not {_json_type(body)}")], []
+    name = _OPERATIONS[operation]["request_schema"]
+    refusals = _unknown(operation, body)
+    refusals += _schema_problems(name, body, assumed=False)
+    warned: list[Problem] = []
+    if operation in _BATCH:
+        found, assumed = _search_key_problems(body)
+        refusals += found
+        warned += assumed
+    if not refusals and _ASSUMED_SCHEMAS is not None:
+        warned += _schema_problems(name, body, assumed=True)
+    return refusals, warned
+
+
+def raise_or_warn(operation: str, refusals: list[Problem], warned: list[Problem]) -> None:
+    """Raise :class:`InvalidInput` for refusals; log and warn (:class:`AssumptionWarning`) for the rest."""
+    if refusals:
+        first = refusals[0]
+        more = f" (and {len(refusals) - 1} more problem(s); see .problems)" if len(refusals) > 1 else ""
+        raise InvalidInput(
+            f"{operation}: {first.field} {first.message}{more}",
+            field=first.field,
+            problems=tuple(refusals),
+            operation=operation,
+        )
+    for problem in warned:
+        text = f"{operation}: {problem.field} {problem.message} (an assumption of openapi.yaml; sent anyway)"
+        logger.warning("%s", text)
+        warnings.warn(text, AssumptionWarning, stacklevel=4)
+
+
+def validate(operation: Operation | str, body: Mapping[str, Any] | Any) -> None:
+    """Check a request body against openapi.yaml without sending it (a dry run).
+
+    ``body`` is a mapping in the docs' JSON shape or the operation's generated model. Raises
+    :class:`InvalidInput` naming the first bad field, with every problem found in ``.problems``
+    (unknown parameters, schema violations, batch items without their search key). Rules that the
+    spec only assumes are logged and issued as :class:`AssumptionWarning`; they never refuse.
+    """
+    plain = to_plain(body) if is_model(body) else body
+    refusals, warned = check(operation, plain)
+    raise_or_warn(operation, refusals, warned)
