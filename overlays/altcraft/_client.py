@@ -1,19 +1,29 @@
-"""The clients: ``Altcraft`` (sync) and ``AsyncAltcraft`` (asyncio)."""
+"""The clients: ``Altcraft`` (sync) and ``AsyncAltcraft`` (asyncio).
+
+Both are thin shells around one sans-I/O core, ``_Core``: it builds the request bytes, decides what a
+failure means (retry, :class:`OutcomeUnknown`, an envelope exception) and reads the answer. The shells
+only move bytes: the sync one in a worker thread that it stops waiting for at the deadline, the async
+one under ``asyncio.timeout``. Deadlines are total: the time of every attempt and every pause between
+attempts counts against the caller's ``timeout``.
+"""
 
 from __future__ import annotations
 
 import asyncio
+import concurrent.futures
+import email.utils
 import logging
 import random
 import threading
 import time
-from collections.abc import Awaitable, Callable, Mapping
-from typing import Any, Literal, cast
+from collections.abc import Awaitable, Callable, Iterable, Iterator, Mapping
+from dataclasses import dataclass, field
+from typing import Any, Literal, TypeVar, cast
 
 import httpx
 import orjson
 from altcraft_api import models
-from altcraft_api.client import AuthenticatedClient, Client
+from altcraft_api.client import Client
 from altcraft_api.models import (
     BatchResult,
     ImportAndStartBatchRequest,
@@ -37,12 +47,12 @@ from ._errors import (
     WaitCancelled,
     error_for,
 )
-from ._limits import check_body_size, has_files, warn_if_many
+from ._limits import DEFAULT_CHUNK_BYTES, RECOMMENDED_ITEMS, check_body_size, chunk_profiles, has_files, warn_if_many
 from ._models import to_model
 from ._polling import Poller, PollSettings
 from ._schema import OPERATIONS
 from ._serialize import dumps, is_model, to_plain
-from ._validate import check, raise_or_warn
+from ._validate import Operation, check, raise_or_warn
 
 __all__ = ["Altcraft", "AsyncAltcraft", "AsyncTaskHandle", "TaskHandle"]
 
@@ -51,10 +61,15 @@ logger = logging.getLogger("altcraft")
 Auth = Literal["body", "bearer"]
 Format = Literal["json", "xml"]
 Body = Mapping[str, Any] | Any  # a plain mapping in the JSON form, or the operation's generated model
+T = TypeVar("T")
 
 _BATCH_OPERATIONS = {"import_and_start_batch", "import_and_start_batch_task", "workflow_import_and_start_batch_task"}
 # Errors raised before the request reached the server: safe to repeat for every operation.
 _NOT_SENT = (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout, httpx.UnsupportedProtocol)
+# The documented answers are small (10,000 profile ids at most); far larger ones are refused unread.
+DEFAULT_MAX_ANSWER_BYTES = 16 << 20
+_MAX_RETRY_AFTER = 60.0
+_ERROR_TEXT_CHARS = 200
 
 
 class _Secret:
@@ -74,8 +89,57 @@ class _Secret:
     __str__ = __repr__
 
 
+class _DeadlineExceeded(Exception):
+    """The caller's deadline passed while an attempt was under way."""
+
+
+class _AnswerTooLarge(Exception):
+    def __init__(self, size: int) -> None:
+        super().__init__(size)
+        self.size = size
+
+
+@dataclass
+class _Call:
+    """One operation in flight: its bytes, its deadline, and how many attempts it has had."""
+
+    operation: str
+    content: bytes
+    headers: dict[str, str]
+    count: int
+    deadline: float | None
+    attempts: int = 0
+    started: float = 0.0
+
+
+@dataclass
+class _Retry:
+    delay: float
+
+
+@dataclass
+class _Trace:
+    """What httpcore reported of one attempt: whether any part of the request went out."""
+
+    events: bool = False
+    sent: threading.Event = field(default_factory=threading.Event)
+
+    def __call__(self, name: str, info: Mapping[str, Any]) -> None:
+        self.events = True
+        if "send_request_headers" in name:
+            self.sent.set()
+
+    async def atrace(self, name: str, info: Mapping[str, Any]) -> None:
+        self(name, info)
+
+    def was_sent(self, exc: BaseException) -> bool:
+        if isinstance(exc, _DeadlineExceeded):
+            return self.sent.is_set() if self.events else True  # a transport that tells nothing: assume sent
+        return not isinstance(exc, _NOT_SENT)
+
+
 class _Core:
-    """What both clients share: building the request bytes and reading the answer."""
+    """What both clients share, with no I/O: building requests, deciding retries, reading answers."""
 
     def __init__(
         self,
@@ -84,8 +148,11 @@ class _Core:
         *,
         auth: Auth,
         format: Format,
+        timeout: float | httpx.Timeout,
         validate: bool,
         max_retries: int,
+        max_answer_bytes: int,
+        clock: Callable[[], float],
         rng: random.Random | None,
     ) -> None:
         if not isinstance(token, str) or not token:
@@ -96,26 +163,42 @@ class _Core:
             raise InvalidInput(f"format must be 'json' or 'xml', not {format!r}", field="format")
         if max_retries < 0:
             raise InvalidInput("max_retries must be >= 0", field="max_retries")
+        if max_answer_bytes < 1:
+            raise InvalidInput("max_answer_bytes must be positive", field="max_answer_bytes")
         self.base_url = base_url.rstrip("/")
+        self._host = httpx.URL(self.base_url).host or self.base_url
         self._token = _Secret(token)
         self.auth: Auth = auth
         self.format: Format = format
         self.validate = validate
         self.max_retries = max_retries
+        self.max_answer_bytes = max_answer_bytes
+        self._timeout = timeout if isinstance(timeout, httpx.Timeout) else httpx.Timeout(timeout)
+        # A number bounds each attempt as a whole; an httpx.Timeout bounds its phases only.
+        self._attempt_total = None if isinstance(timeout, httpx.Timeout) else float(timeout)
+        self._clock = clock
         self._rng = rng or random.Random()  # noqa: S311 - jitter, not secrets
 
     def __repr__(self) -> str:
         return f"{type(self).__name__}(base_url={self.base_url!r}, auth={self.auth!r}, format={self.format!r})"
 
-    # -- request -----------------------------------------------------------------------------------
-    def _redact(self, text: str | None) -> str | None:
-        if text is None:
-            return None
+    def chunks(
+        self, items: Iterable[T], max_items: int = RECOMMENDED_ITEMS, max_bytes: int = DEFAULT_CHUNK_BYTES
+    ) -> Iterator[list[T]]:
+        """:func:`altcraft.chunk_profiles` measured in this client's format (XML is larger than JSON)."""
+        return chunk_profiles(items, max_items, max_bytes, format=self.format)
+
+    # -- building ----------------------------------------------------------------------------------
+    def _redact(self, text: str) -> str:
         token = self._token.get()
         return text.replace(token, "***") if token in text else text
 
-    def build(self, operation: str, body: Body) -> tuple[bytes, dict[str, str], int]:
+    def _build(
+        self, operation: str, body: Body, extra_body: Mapping[str, Any] | None
+    ) -> tuple[bytes, dict[str, str], int]:
         """The encoded body and headers of a request; validation and limits happen here, before sending."""
+        if operation not in OPERATIONS:
+            raise InvalidInput(f"unknown operation {operation!r}", field="operation")
         if is_model(body):
             plain: dict[str, Any] = to_plain(body)
         elif isinstance(body, Mapping):
@@ -130,6 +213,8 @@ class _Core:
         plain.pop("token", None)
         if self.validate:
             raise_or_warn(operation, *check(operation, plain))
+        if extra_body:
+            plain.update(to_plain(dict(extra_body)))
         count = len(plain["data"]) if operation in _BATCH_OPERATIONS and isinstance(plain.get("data"), list) else 0
         if count:
             warn_if_many(operation, count)
@@ -142,51 +227,173 @@ class _Core:
             content = _xml.encode_request(operation, plain)
             headers["Content-Type"] = "application/xml"
         else:
+            unencodable = None
             try:
                 content = dumps(plain)
             except TypeError as exc:
-                raise InvalidInput(f"{operation}: {exc}", field="body", operation=operation) from None
+                unencodable = self._redact(str(exc))
+            if unencodable is not None:
+                raise InvalidInput(f"{operation}: {unencodable}", field="body", operation=operation)
             headers["Content-Type"] = "application/json"
         if self.auth == "bearer":
             headers["Authorization"] = f"Bearer {self._token.get()}"
         check_body_size(operation, len(content), has_files=has_files(plain))
         return content, headers, count
 
-    def default_headers(self) -> dict[str, str]:
-        """Headers of a connection pool created here: the Bearer token, so the generated functions have it."""
-        return {"Authorization": f"Bearer {self._token.get()}"} if self.auth == "bearer" else {}
+    def _start(self, operation: str, body: Body, timeout: float | None, extra_body: Mapping[str, Any] | None) -> _Call:
+        if timeout is not None and timeout < 0:
+            raise InvalidInput("timeout must be >= 0", field="timeout", operation=operation)
+        content, headers, count = self._build(operation, body, extra_body)
+        now = self._clock()
+        return _Call(operation, content, headers, count, None if timeout is None else now + timeout, started=now)
 
-    def url(self, operation: str) -> str:
+    def _url(self, operation: str) -> str:
         return f"{self.base_url}{OPERATIONS[operation]['path']}"
 
-    # -- answer ------------------------------------------------------------------------------------
-    def parse(self, operation: str, response: httpx.Response) -> Any:
-        """The generated success model of an answer, or the exception its error envelope stands for."""
-        status = response.status_code
-        content = response.content
-        media = response.headers.get("content-type", "").split(";", 1)[0].strip().lower()
+    def _budget(self, call: _Call) -> tuple[httpx.Timeout, float | None]:
+        """The httpx timeouts of the next attempt and its total time (None: the per-read timeouts only)."""
+        call.attempts += 1
+        if call.deadline is None:
+            return self._timeout, self._attempt_total
+        remaining = call.deadline - self._clock()
+        if remaining <= 0:
+            raise self._deadline_error(call, sent=False)
+        if self._attempt_total is not None:
+            remaining = min(remaining, self._attempt_total)
+        parts = {
+            name: remaining if value is None else min(value, remaining)
+            for name, value in (
+                ("connect", self._timeout.connect),
+                ("read", self._timeout.read),
+                ("write", self._timeout.write),
+                ("pool", self._timeout.pool),
+            )
+        }
+        return httpx.Timeout(**parts), remaining
+
+    # -- deciding ----------------------------------------------------------------------------------
+    def _backoff(self, attempt: int) -> float:
+        return float(self._rng.uniform(0, min(2.0, 0.1 * 2**attempt)))
+
+    def _pause(self, call: _Call, retry_after: float | None) -> float | None:
+        """Seconds to wait before the next attempt, or None when no attempt may follow."""
+        if call.attempts > self.max_retries:
+            return None
+        delay = self._backoff(call.attempts) if retry_after is None else min(retry_after, _MAX_RETRY_AFTER)
+        if call.deadline is not None and self._clock() + delay >= call.deadline:
+            return None
+        return delay
+
+    def _deadline_error(self, call: _Call, *, sent: bool) -> TransportError:
+        if sent and call.operation != "task_status":
+            return self._unknown(call, "the deadline passed before the answer came")
+        return TransportError(
+            f"{call.operation}: no answer from {self._host} within the deadline ({call.attempts} attempt(s))",
+            operation=call.operation,
+        )
+
+    def _unknown(self, call: _Call, detail: str) -> OutcomeUnknown:
+        return OutcomeUnknown(
+            f"{call.operation}: the request was sent to {self._host} but no answer came back ({detail}). "
+            "Altcraft may have imported the profiles and launched the trigger or workflow; it was not "
+            "retried automatically, because a repeat could launch it twice",
+            operation=call.operation,
+        )
+
+    def _failed(self, call: _Call, exc: BaseException, trace: _Trace) -> _Retry:
+        """An attempt that got no answer: a pause before the next one, or the final exception."""
+        sent = trace.was_sent(exc)
+        if isinstance(exc, _DeadlineExceeded):
+            raise self._deadline_error(call, sent=sent)
+        detail = f"{type(exc).__name__}: {self._redact(str(exc)) or 'no detail'}"
+        if not sent or call.operation == "task_status":
+            delay = self._pause(call, None)
+            if delay is not None:
+                logger.warning(
+                    "%s: %s from %s (attempt %d); retrying in %.2f s",
+                    call.operation,
+                    detail,
+                    self._host,
+                    call.attempts,
+                    delay,
+                )
+                return _Retry(delay)
+        if sent and call.operation != "task_status":
+            raise self._unknown(call, detail)
+        raise TransportError(
+            f"{call.operation}: could not reach {self._host} after {call.attempts} attempt(s): {detail}",
+            operation=call.operation,
+        )
+
+    def _answered(self, call: _Call, status: int, headers: httpx.Headers, content: bytes) -> Any:
+        """The success model of an answer, a :class:`_Retry`, or the exception its envelope stands for."""
+        try:
+            result = self._parse(call.operation, status, headers, content)
+        except AltcraftError as exc:
+            # A 429 proves the request was refused (nothing done): repeating it is safe for every operation.
+            # Other 5xx are repeated only for /tasks/status, which changes nothing.
+            safe = status == 429 or (isinstance(exc, ServerError) and exc.retry_safe)
+            if safe:
+                delay = self._pause(call, _retry_after(headers.get("retry-after")))
+                if delay is not None:
+                    logger.warning(
+                        "%s: HTTP %d from %s (attempt %d); retrying in %.2f s",
+                        call.operation,
+                        status,
+                        self._host,
+                        call.attempts,
+                        delay,
+                    )
+                    return _Retry(delay)
+            raise
+        logger.debug(
+            "%s: %d bytes (%s, %d profiles) -> HTTP %d in %.3f s, %d attempt(s)",
+            call.operation,
+            len(call.content),
+            self.format,
+            call.count,
+            status,
+            self._clock() - call.started,
+            call.attempts,
+        )
+        return result
+
+    def _too_large(self, call: _Call, size: int) -> ProtocolError:
+        return ProtocolError(
+            f"{call.operation}: the answer from {self._host} is larger than max_answer_bytes="
+            f"{self.max_answer_bytes} (at least {size} bytes); it was not read",
+            operation=call.operation,
+        )
+
+    def _parse(self, operation: str, status: int, headers: httpx.Headers, content: bytes) -> Any:
+        media = headers.get("content-type", "").split(";", 1)[0].strip().lower()
         retry_safe = operation == "task_status"
+        # Exceptions are raised outside ``except`` blocks throughout, so that none carries the failed
+        # decoder's exception (which holds the answer, and so maybe an echoed token) as its context.
+        unreadable: str | None = None
+        data: Any = None
         try:
             if media.endswith("xml") or (not media.endswith("json") and content.lstrip()[:1] == b"<"):
-                data: Any = _xml.decode_response(operation, content)
+                data = _xml.decode_response(operation, content)
             else:
                 data = orjson.loads(content)
         except (orjson.JSONDecodeError, ProtocolError) as exc:
+            unreadable = self._redact(str(exc))[:_ERROR_TEXT_CHARS]
+        if unreadable is not None:
             if status >= 400:
                 raise error_for(
                     operation=operation,
                     http_status=status,
                     code=None,
-                    error_text=self._redact(content[:200].decode("utf-8", "replace")),
+                    error_text=self._redact(content.decode("utf-8", "replace"))[:_ERROR_TEXT_CHARS],
                     error_debug=None,
                     retry_safe=retry_safe,
-                ) from None
+                )
             raise ProtocolError(
-                f"{operation}: the answer (HTTP {status}, {media or 'no content type'}) is not readable: "
-                f"{self._redact(str(exc))}",
+                f"{operation}: the answer (HTTP {status}, {media or 'no content type'}) is not readable: {unreadable}",
                 http_status=status,
                 operation=operation,
-            ) from None
+            )
         if not isinstance(data, dict):
             raise ProtocolError(f"{operation}: the answer is not an object", http_status=status, operation=operation)
         code = data.get("error")
@@ -199,7 +406,7 @@ class _Core:
             raise error_for(
                 operation=operation,
                 http_status=status,
-                code=code if isinstance(code, int) else None,
+                code=code if isinstance(code, int) and not isinstance(code, bool) else None,
                 error_text=self._redact(str(text)) if text is not None else None,
                 error_debug=self._redact(str(debug)) if debug is not None else None,
                 retry_safe=retry_safe,
@@ -208,53 +415,110 @@ class _Core:
         try:
             return to_model(model, data)
         except (KeyError, ValueError, TypeError, AttributeError) as exc:
-            raise ProtocolError(
-                f"{operation}: the answer is not the documented {model.__name__}: {exc!r}",
-                http_status=status,
-                operation=operation,
-            ) from None
+            unreadable = self._redact(repr(exc))[:_ERROR_TEXT_CHARS]
+        raise ProtocolError(
+            f"{operation}: the answer is not the documented {model.__name__}: {unreadable}",
+            http_status=status,
+            operation=operation,
+        )
 
-    def transport_error(self, operation: str, exc: httpx.HTTPError, sent: bool) -> TransportError:
-        detail = self._redact(str(exc)) or type(exc).__name__
-        if sent and operation != "task_status":
-            return OutcomeUnknown(
-                f"{operation}: the request was sent but no answer came back ({type(exc).__name__}: {detail}). "
-                "Altcraft may have imported the profiles and launched the trigger or workflow; it was not "
-                "retried automatically, because a repeat could launch it twice",
-                operation=operation,
-            )
-        return TransportError(f"{operation}: {type(exc).__name__}: {detail}", operation=operation)
-
-    def may_retry(self, operation: str, exc: BaseException) -> bool:
-        if isinstance(exc, _NOT_SENT):
-            return True
-        if operation != "task_status":
-            return False
-        return isinstance(exc, httpx.TransportError | ServerError)
-
-    def retry_delay(self, attempt: int) -> float:
-        return float(self._rng.uniform(0, min(2.0, 0.1 * 2**attempt)))
-
-    def generated_client(self, http: httpx.Client | httpx.AsyncClient) -> Client | AuthenticatedClient:
-        """An ``altcraft_api`` client sharing this client's connection pool (for the generated functions)."""
-        generated: Client | AuthenticatedClient
+    # -- the generated client ------------------------------------------------------------------------
+    def _inject(self, request: httpx.Request) -> httpx.Request:
+        """A request of the generated functions with this client's token (header or JSON body)."""
+        headers = httpx.Headers(request.headers)
+        content = request.content
         if self.auth == "bearer":
-            generated = AuthenticatedClient(base_url=self.base_url, token=self._token.get())
+            headers["Authorization"] = f"Bearer {self._token.get()}"
+        elif headers.get("content-type", "").startswith("application/json") and content:
+            body = orjson.loads(content)
+            if isinstance(body, dict) and not body.get("token"):
+                body["token"] = self._token.get()
+                content = orjson.dumps(body)
+                headers["Content-Length"] = str(len(content))
+        return httpx.Request(
+            request.method, request.url, headers=headers, content=content, extensions=request.extensions
+        )
+
+    def _generated(self, transport: httpx.BaseTransport | httpx.AsyncBaseTransport) -> Client:
+        generated = Client(base_url=self.base_url)
+        if isinstance(transport, httpx.AsyncBaseTransport):
+            generated.set_async_httpx_client(httpx.AsyncClient(base_url=self.base_url, transport=transport))
         else:
-            generated = Client(base_url=self.base_url)
-        if not str(http.base_url):
-            return generated  # a caller's pool without a base URL: the generated client opens its own
-        if isinstance(http, httpx.AsyncClient):
-            generated.set_async_httpx_client(http)
-        else:
-            generated.set_httpx_client(http)
+            generated.set_httpx_client(httpx.Client(base_url=self.base_url, transport=transport))
         return generated
+
+
+def _retry_after(value: str | None) -> float | None:
+    """Seconds of a Retry-After header (delta-seconds or an HTTP date)."""
+    if not value:
+        return None
+    try:
+        return max(0.0, float(value))
+    except ValueError:
+        pass
+    try:
+        when = email.utils.parsedate_to_datetime(value)
+    except (TypeError, ValueError):
+        return None
+    return max(0.0, when.timestamp() - time.time())
+
+
+def _read_capped(chunks: Iterable[bytes], cap: int, stop: threading.Event | None = None) -> bytes:
+    out = bytearray()
+    for chunk in chunks:
+        out += chunk
+        if len(out) > cap:
+            raise _AnswerTooLarge(len(out))
+        if stop is not None and stop.is_set():
+            raise _DeadlineExceeded
+    return bytes(out)
+
+
+def _declared_size(response: httpx.Response) -> int | None:
+    try:
+        return int(response.headers["content-length"])
+    except (KeyError, ValueError):
+        return None
 
 
 def _check_task_id(task_id: object) -> str:
     if not isinstance(task_id, str) or not task_id:
         raise InvalidInput("task_id: a non-empty task id is required", field="task_id", operation="task_status")
     return task_id
+
+
+class _SharedTransport(httpx.BaseTransport):
+    """The overlay's connection pool as the generated client's transport: adds the token; close is a no-op."""
+
+    def __init__(self, core: _Core, http: httpx.Client) -> None:
+        self._core = core
+        self._http = http
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}({self._core.base_url!r})"
+
+    def handle_request(self, request: httpx.Request) -> httpx.Response:
+        response = self._http.send(self._core._inject(request), stream=True)
+        return httpx.Response(response.status_code, headers=response.headers, stream=response.stream)
+
+    def close(self) -> None:
+        """The pool belongs to the overlay client; ``with client.generated:`` leaves it open."""
+
+
+class _AsyncSharedTransport(httpx.AsyncBaseTransport):
+    def __init__(self, core: _Core, http: httpx.AsyncClient) -> None:
+        self._core = core
+        self._http = http
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}({self._core.base_url!r})"
+
+    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        response = await self._http.send(self._core._inject(request), stream=True)
+        return httpx.Response(response.status_code, headers=response.headers, stream=response.stream)
+
+    async def aclose(self) -> None:
+        """The pool belongs to the overlay client; ``async with client.generated:`` leaves it open."""
 
 
 class TaskHandle:
@@ -272,9 +536,28 @@ class TaskHandle:
         """One /tasks/status request."""
         return self._client.task_status(self.task_id)
 
-    def wait(self, **kwargs: Any) -> TaskStatus:
-        """Wait for the task; the keywords are those of :meth:`Altcraft.wait_task`."""
-        return self._client.wait_task(self.task_id, **kwargs)
+    def wait(
+        self,
+        *,
+        timeout: float = 600.0,
+        poll_interval: float = 0.5,
+        max_interval: float = 10.0,
+        backoff: float = 2.0,
+        jitter: bool = True,
+        on_progress: Callable[[TaskStatus], Any] | None = None,
+        cancel: threading.Event | None = None,
+    ) -> TaskStatus:
+        """Wait for the task; see :meth:`Altcraft.wait_task`."""
+        return self._client.wait_task(
+            self.task_id,
+            timeout=timeout,
+            poll_interval=poll_interval,
+            max_interval=max_interval,
+            backoff=backoff,
+            jitter=jitter,
+            on_progress=on_progress,
+            cancel=cancel,
+        )
 
 
 class AsyncTaskHandle:
@@ -292,9 +575,26 @@ class AsyncTaskHandle:
         """One /tasks/status request."""
         return await self._client.task_status(self.task_id)
 
-    async def wait(self, **kwargs: Any) -> TaskStatus:
-        """Wait for the task; the keywords are those of :meth:`AsyncAltcraft.wait_task`."""
-        return await self._client.wait_task(self.task_id, **kwargs)
+    async def wait(
+        self,
+        *,
+        timeout: float = 600.0,
+        poll_interval: float = 0.5,
+        max_interval: float = 10.0,
+        backoff: float = 2.0,
+        jitter: bool = True,
+        on_progress: Callable[[TaskStatus], Any] | None = None,
+    ) -> TaskStatus:
+        """Wait for the task; see :meth:`AsyncAltcraft.wait_task`."""
+        return await self._client.wait_task(
+            self.task_id,
+            timeout=timeout,
+            poll_interval=poll_interval,
+            max_interval=max_interval,
+            backoff=backoff,
+            jitter=jitter,
+            on_progress=on_progress,
+        )
 
 
 class Altcraft(_Core):
@@ -305,13 +605,16 @@ class Altcraft(_Core):
         token: the API token. Never logged, shown in reprs or put in URLs and exception texts.
         auth: ``"body"`` sends the token as the ``token`` body field (every doc page), ``"bearer"`` as
             ``Authorization: Bearer``.
-        timeout: seconds (or an ``httpx.Timeout``) for each HTTP request.
+        timeout: seconds (or an ``httpx.Timeout``) for each HTTP attempt. Each operation also takes an
+            overall ``timeout`` that bounds all its attempts together.
         format: ``"json"`` or ``"xml"``: the encoding of requests (answers are read in either).
         http_client: an ``httpx.Client`` to send with (its base URL is not used); or
         transport: an httpx transport for a client created here (e.g. ``altcraft_mock.transport(app)``).
-        validate: check each request against openapi.yaml before sending (names the bad field).
-        max_retries: retries of requests that did not reach the server (connection errors), and for
-            /tasks/status also of network errors and 5xx answers.
+        validate: check each request against openapi.yaml before sending (see :func:`altcraft.validate`).
+        max_retries: retries of requests that did not reach the server (connection errors) or that the
+            server refused with 429, and for /tasks/status also of network errors and 5xx answers.
+            ``Retry-After`` is honoured (at most 60 s, never past a deadline).
+        max_answer_bytes: answers larger than this are refused unread (:class:`ProtocolError`).
         clock, sleep, rng: injectable time source, sleep function and random generator (for tests).
     """
 
@@ -327,18 +630,28 @@ class Altcraft(_Core):
         transport: httpx.BaseTransport | None = None,
         validate: bool = True,
         max_retries: int = 2,
+        max_answer_bytes: int = DEFAULT_MAX_ANSWER_BYTES,
         clock: Callable[[], float] = time.monotonic,
         sleep: Callable[[float], None] = time.sleep,
         rng: random.Random | None = None,
     ) -> None:
-        super().__init__(base_url, token, auth=auth, format=format, validate=validate, max_retries=max_retries, rng=rng)
-        self._owns_http = http_client is None
-        self._http = http_client or httpx.Client(
-            base_url=self.base_url, timeout=timeout, transport=transport, headers=self.default_headers()
+        super().__init__(
+            base_url,
+            token,
+            auth=auth,
+            format=format,
+            timeout=timeout,
+            validate=validate,
+            max_retries=max_retries,
+            max_answer_bytes=max_answer_bytes,
+            clock=clock,
+            rng=rng,
         )
-        self._timeout = timeout
-        self._clock = clock
+        self._owns_http = http_client is None
+        self._http = http_client or httpx.Client(base_url=self.base_url, timeout=timeout, transport=transport)
         self._sleep = sleep
+        self._workers: concurrent.futures.ThreadPoolExecutor | None = None
+        self._workers_lock = threading.Lock()
 
     def __enter__(self) -> Altcraft:
         return self
@@ -348,67 +661,137 @@ class Altcraft(_Core):
 
     def close(self) -> None:
         """Close the connection pool (only if this client created it)."""
+        if self._workers is not None:
+            self._workers.shutdown(wait=False, cancel_futures=True)
         if self._owns_http:
             self._http.close()
 
     @property
-    def generated(self) -> Client | AuthenticatedClient:
-        """An ``altcraft_api`` client on the same connection pool, for the generated functions."""
-        return self.generated_client(self._http)
+    def generated(self) -> Client:
+        """An ``altcraft_api`` client on this client's connection pool and token, for the generated functions.
 
-    def request(self, operation: str, body: Body) -> Any:
-        """Send one operation (by operationId) and return its generated success model."""
-        content, headers, count = self.build(operation, body)
-        url = self.url(operation)
-        attempt = 0
+        Closing it (``with client.generated:``) leaves this client's pool open.
+        """
+        return self._generated(_SharedTransport(self, self._http))
+
+    def _pool(self) -> concurrent.futures.ThreadPoolExecutor:
+        with self._workers_lock:
+            if self._workers is None:
+                self._workers = concurrent.futures.ThreadPoolExecutor(64, thread_name_prefix="altcraft")
+            return self._workers
+
+    def _exchange(self, call: _Call, timeout: httpx.Timeout, trace: _Trace, stop: threading.Event) -> Any:
+        request = self._http.build_request(
+            "POST",
+            self._url(call.operation),
+            content=call.content,
+            headers=call.headers,
+            timeout=timeout,
+            extensions={"trace": trace},
+        )
+        response = self._http.send(request, stream=True)
+        try:
+            declared = _declared_size(response)
+            if declared is not None and declared > self.max_answer_bytes:
+                raise _AnswerTooLarge(declared)
+            content = _read_capped(response.iter_bytes(), self.max_answer_bytes, stop)
+        finally:
+            response.close()
+        return response.status_code, response.headers, content
+
+    def _attempt(self, call: _Call, timeout: httpx.Timeout, total: float | None, trace: _Trace) -> Any:
+        """One attempt in a worker thread, waited for at most ``total`` seconds."""
+        if total is None:
+            return self._exchange(call, timeout, trace, threading.Event())
+        stop = threading.Event()
+        future = self._pool().submit(self._exchange, call, timeout, trace, stop)
+        try:
+            return future.result(timeout=total)
+        except concurrent.futures.TimeoutError:
+            stop.set()  # the worker drops the answer when it next wakes; its connection is discarded
+            raise _DeadlineExceeded from None
+
+    def request(
+        self,
+        operation: Operation,
+        body: Body,
+        *,
+        timeout: float | None = None,
+        extra_body: Mapping[str, Any] | None = None,
+    ) -> Any:
+        """Send one operation (by operationId) and return its generated success model.
+
+        ``timeout`` bounds the whole call, retries and pauses included. ``extra_body`` adds parameters
+        that openapi.yaml does not know yet (newer docs); they are sent unvalidated.
+        """
+        call = self._start(operation, body, timeout, extra_body)
         while True:
-            started = self._clock()
+            http_timeout, total = self._budget(call)
+            trace = _Trace()
+            failure: BaseException | None = None
             try:
-                response = self._http.post(url, content=content, headers=headers, timeout=self._timeout)
-                result = self.parse(operation, response)
-            except (httpx.HTTPError, ServerError) as exc:
-                if attempt < self.max_retries and self.may_retry(operation, exc):
-                    attempt += 1
-                    logger.info("%s: retrying after %s (attempt %d)", operation, type(exc).__name__, attempt + 1)
-                    self._sleep(self.retry_delay(attempt))
-                    continue
-                if isinstance(exc, httpx.HTTPError):
-                    raise self.transport_error(operation, exc, sent=not isinstance(exc, _NOT_SENT)) from None
-                raise
-            logger.debug(
-                "%s: %d bytes (%s, %d profiles) -> HTTP %d in %.3f s",
-                operation,
-                len(content),
-                self.format,
-                count,
-                response.status_code,
-                self._clock() - started,
-            )
-            return result
+                status, headers, content = self._attempt(call, http_timeout, total, trace)
+            except (httpx.HTTPError, _DeadlineExceeded, _AnswerTooLarge) as exc:
+                failure = exc  # handled below, outside the except block: no exception chain to the token
+            if isinstance(failure, _AnswerTooLarge):
+                raise self._too_large(call, failure.size)
+            if failure is None:
+                step = self._answered(call, status, headers, content)
+                if not isinstance(step, _Retry):
+                    return step
+            else:
+                step = self._failed(call, failure, trace)
+                failure = None
+            self._sleep(step.delay)
 
     # -- operations --------------------------------------------------------------------------------
-    def import_profile(self, body: ImportProfileRequest | Mapping[str, Any]) -> ProfileImported:
+    def import_profile(
+        self,
+        body: ImportProfileRequest | Mapping[str, Any],
+        *,
+        timeout: float | None = None,
+        extra_body: Mapping[str, Any] | None = None,
+    ) -> ProfileImported:
         """POST /api/v1.1/profiles/import: import (add or update) one profile."""
-        return cast(ProfileImported, self.request("import_profile", body))
+        return cast(ProfileImported, self.request("import_profile", body, timeout=timeout, extra_body=extra_body))
 
-    def import_and_start_batch(self, body: ImportAndStartBatchRequest | Mapping[str, Any]) -> BatchResult:
+    def import_and_start_batch(
+        self,
+        body: ImportAndStartBatchRequest | Mapping[str, Any],
+        *,
+        timeout: float | None = None,
+        extra_body: Mapping[str, Any] | None = None,
+    ) -> BatchResult:
         """POST /api/v1.1/campaigns/triggers/import_and_start_batch: import profiles, launch a trigger."""
-        return cast(BatchResult, self.request("import_and_start_batch", body))
+        answer = self.request("import_and_start_batch", body, timeout=timeout, extra_body=extra_body)
+        return cast(BatchResult, answer)
 
-    def import_and_start_batch_task(self, body: ImportAndStartBatchTaskRequest | Mapping[str, Any]) -> TaskHandle:
+    def import_and_start_batch_task(
+        self,
+        body: ImportAndStartBatchTaskRequest | Mapping[str, Any],
+        *,
+        timeout: float | None = None,
+        extra_body: Mapping[str, Any] | None = None,
+    ) -> TaskHandle:
         """POST .../triggers/import_and_start_batch_task: the same as a task; returns its handle at once."""
-        return TaskHandle(self, cast(TaskAccepted, self.request("import_and_start_batch_task", body)))
+        answer = self.request("import_and_start_batch_task", body, timeout=timeout, extra_body=extra_body)
+        return TaskHandle(self, cast(TaskAccepted, answer))
 
     def workflow_import_and_start_batch_task(
-        self, body: WorkflowImportAndStartBatchTaskRequest | Mapping[str, Any]
+        self,
+        body: WorkflowImportAndStartBatchTaskRequest | Mapping[str, Any],
+        *,
+        timeout: float | None = None,
+        extra_body: Mapping[str, Any] | None = None,
     ) -> TaskHandle:
         """POST /api/v1.1/workflows/import_and_start_batch_task: import profiles into a workflow, as a task."""
-        return TaskHandle(self, cast(TaskAccepted, self.request("workflow_import_and_start_batch_task", body)))
+        answer = self.request("workflow_import_and_start_batch_task", body, timeout=timeout, extra_body=extra_body)
+        return TaskHandle(self, cast(TaskAccepted, answer))
 
-    def task_status(self, task_id: str | TaskStatusRequest) -> TaskStatus:
+    def task_status(self, task_id: str | TaskStatusRequest, *, timeout: float | None = None) -> TaskStatus:
         """POST /api/v1.1/tasks/status: one status request (retried on network errors and 5xx)."""
         body = task_id if isinstance(task_id, TaskStatusRequest) else {"task_id": _check_task_id(task_id)}
-        return cast(TaskStatus, self.request("task_status", body))
+        return cast(TaskStatus, self.request("task_status", body, timeout=timeout))
 
     def wait_task(
         self,
@@ -425,8 +808,10 @@ class Altcraft(_Core):
         """Poll /tasks/status until the task completes and return its final status.
 
         Raises :class:`TaskFailed` if the task ends in an error, :class:`TaskTimeout` (carrying the
-        task_id, to resume later) after ``timeout`` seconds, and :class:`WaitCancelled` when ``cancel``
-        is set. Unknown statuses, network errors and 5xx answers keep it polling until the deadline.
+        task_id, to resume later) once ``timeout`` seconds have passed — each status request gets only
+        the time that is left, so a slow or silent server cannot stretch the wait — and
+        :class:`WaitCancelled` when ``cancel`` is set. Unknown statuses, network errors and 5xx answers
+        keep it polling until the deadline.
         """
         poller = Poller(
             _check_task_id(task_id),
@@ -436,14 +821,14 @@ class Altcraft(_Core):
             on_progress,
         )
         while True:
+            answer = None
             try:
-                answer = self.request("task_status", {"task_id": task_id})
+                answer = self.request("task_status", {"task_id": task_id}, timeout=poller.remaining())
             except AltcraftError as exc:
                 if not poller.is_transient(exc):
                     raise
-                poller.transient_failure()
                 logger.info("task %s: status request failed (%s); polling on", task_id, type(exc).__name__)
-            else:
+            if answer is not None:
                 done = poller.observe(answer)
                 if done is not None:
                     return done
@@ -470,17 +855,25 @@ class AsyncAltcraft(_Core):
         transport: httpx.AsyncBaseTransport | None = None,
         validate: bool = True,
         max_retries: int = 2,
+        max_answer_bytes: int = DEFAULT_MAX_ANSWER_BYTES,
         clock: Callable[[], float] = time.monotonic,
         sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
         rng: random.Random | None = None,
     ) -> None:
-        super().__init__(base_url, token, auth=auth, format=format, validate=validate, max_retries=max_retries, rng=rng)
-        self._owns_http = http_client is None
-        self._http = http_client or httpx.AsyncClient(
-            base_url=self.base_url, timeout=timeout, transport=transport, headers=self.default_headers()
+        super().__init__(
+            base_url,
+            token,
+            auth=auth,
+            format=format,
+            timeout=timeout,
+            validate=validate,
+            max_retries=max_retries,
+            max_answer_bytes=max_answer_bytes,
+            clock=clock,
+            rng=rng,
         )
-        self._timeout = timeout
-        self._clock = clock
+        self._owns_http = http_client is None
+        self._http = http_client or httpx.AsyncClient(base_url=self.base_url, timeout=timeout, transport=transport)
         self._sleep = sleep
 
     async def __aenter__(self) -> AsyncAltcraft:
@@ -495,63 +888,118 @@ class AsyncAltcraft(_Core):
             await self._http.aclose()
 
     @property
-    def generated(self) -> Client | AuthenticatedClient:
-        """An ``altcraft_api`` client on the same connection pool, for the generated ``asyncio`` functions."""
-        return self.generated_client(self._http)
+    def generated(self) -> Client:
+        """An ``altcraft_api`` client on this client's pool and token, for the generated ``asyncio`` functions."""
+        return self._generated(_AsyncSharedTransport(self, self._http))
 
-    async def request(self, operation: str, body: Body) -> Any:
-        """Send one operation (by operationId) and return its generated success model."""
-        content, headers, count = self.build(operation, body)
-        url = self.url(operation)
-        attempt = 0
+    async def _exchange(self, call: _Call, timeout: httpx.Timeout, trace: _Trace) -> Any:
+        request = self._http.build_request(
+            "POST",
+            self._url(call.operation),
+            content=call.content,
+            headers=call.headers,
+            timeout=timeout,
+            extensions={"trace": trace.atrace},
+        )
+        response = await self._http.send(request, stream=True)
+        try:
+            declared = _declared_size(response)
+            if declared is not None and declared > self.max_answer_bytes:
+                raise _AnswerTooLarge(declared)
+            out = bytearray()
+            async for chunk in response.aiter_bytes():
+                out += chunk
+                if len(out) > self.max_answer_bytes:
+                    raise _AnswerTooLarge(len(out))
+        finally:
+            await response.aclose()
+        return response.status_code, response.headers, bytes(out)
+
+    async def _attempt(self, call: _Call, timeout: httpx.Timeout, total: float | None, trace: _Trace) -> Any:
+        try:
+            async with asyncio.timeout(total):
+                return await self._exchange(call, timeout, trace)
+        except TimeoutError:
+            raise _DeadlineExceeded from None
+
+    async def request(
+        self,
+        operation: Operation,
+        body: Body,
+        *,
+        timeout: float | None = None,
+        extra_body: Mapping[str, Any] | None = None,
+    ) -> Any:
+        """Send one operation (by operationId) and return its generated success model; see :meth:`Altcraft.request`."""
+        call = self._start(operation, body, timeout, extra_body)
         while True:
+            http_timeout, total = self._budget(call)
+            trace = _Trace()
+            failure: BaseException | None = None
             try:
-                response = await self._http.post(url, content=content, headers=headers, timeout=self._timeout)
-                result = self.parse(operation, response)
-            except (httpx.HTTPError, ServerError) as exc:
-                if attempt < self.max_retries and self.may_retry(operation, exc):
-                    attempt += 1
-                    logger.info("%s: retrying after %s (attempt %d)", operation, type(exc).__name__, attempt + 1)
-                    await self._sleep(self.retry_delay(attempt))
-                    continue
-                if isinstance(exc, httpx.HTTPError):
-                    raise self.transport_error(operation, exc, sent=not isinstance(exc, _NOT_SENT)) from None
-                raise
-            logger.debug(
-                "%s: %d bytes (%s, %d profiles) -> HTTP %d",
-                operation,
-                len(content),
-                self.format,
-                count,
-                response.status_code,
-            )
-            return result
+                status, headers, content = await self._attempt(call, http_timeout, total, trace)
+            except (httpx.HTTPError, _DeadlineExceeded, _AnswerTooLarge) as exc:
+                failure = exc  # handled below, outside the except block: no exception chain to the token
+            if isinstance(failure, _AnswerTooLarge):
+                raise self._too_large(call, failure.size)
+            if failure is None:
+                step = self._answered(call, status, headers, content)
+                if not isinstance(step, _Retry):
+                    return step
+            else:
+                step = self._failed(call, failure, trace)
+                failure = None
+            await self._sleep(step.delay)
 
-    async def import_profile(self, body: ImportProfileRequest | Mapping[str, Any]) -> ProfileImported:
+    async def import_profile(
+        self,
+        body: ImportProfileRequest | Mapping[str, Any],
+        *,
+        timeout: float | None = None,
+        extra_body: Mapping[str, Any] | None = None,
+    ) -> ProfileImported:
         """POST /api/v1.1/profiles/import: import (add or update) one profile."""
-        return cast(ProfileImported, await self.request("import_profile", body))
+        answer = await self.request("import_profile", body, timeout=timeout, extra_body=extra_body)
+        return cast(ProfileImported, answer)
 
-    async def import_and_start_batch(self, body: ImportAndStartBatchRequest | Mapping[str, Any]) -> BatchResult:
+    async def import_and_start_batch(
+        self,
+        body: ImportAndStartBatchRequest | Mapping[str, Any],
+        *,
+        timeout: float | None = None,
+        extra_body: Mapping[str, Any] | None = None,
+    ) -> BatchResult:
         """POST /api/v1.1/campaigns/triggers/import_and_start_batch: import profiles, launch a trigger."""
-        return cast(BatchResult, await self.request("import_and_start_batch", body))
+        answer = await self.request("import_and_start_batch", body, timeout=timeout, extra_body=extra_body)
+        return cast(BatchResult, answer)
 
     async def import_and_start_batch_task(
-        self, body: ImportAndStartBatchTaskRequest | Mapping[str, Any]
+        self,
+        body: ImportAndStartBatchTaskRequest | Mapping[str, Any],
+        *,
+        timeout: float | None = None,
+        extra_body: Mapping[str, Any] | None = None,
     ) -> AsyncTaskHandle:
         """POST .../triggers/import_and_start_batch_task: the same as a task; returns its handle at once."""
-        return AsyncTaskHandle(self, cast(TaskAccepted, await self.request("import_and_start_batch_task", body)))
+        answer = await self.request("import_and_start_batch_task", body, timeout=timeout, extra_body=extra_body)
+        return AsyncTaskHandle(self, cast(TaskAccepted, answer))
 
     async def workflow_import_and_start_batch_task(
-        self, body: WorkflowImportAndStartBatchTaskRequest | Mapping[str, Any]
+        self,
+        body: WorkflowImportAndStartBatchTaskRequest | Mapping[str, Any],
+        *,
+        timeout: float | None = None,
+        extra_body: Mapping[str, Any] | None = None,
     ) -> AsyncTaskHandle:
         """POST /api/v1.1/workflows/import_and_start_batch_task: import profiles into a workflow, as a task."""
-        accepted = await self.request("workflow_import_and_start_batch_task", body)
-        return AsyncTaskHandle(self, cast(TaskAccepted, accepted))
+        operation: Operation = "workflow_import_and_start_batch_task"
+        answer = await self.request(operation, body, timeout=timeout, extra_body=extra_body)
+        return AsyncTaskHandle(self, cast(TaskAccepted, answer))
 
-    async def task_status(self, task_id: str | TaskStatusRequest) -> TaskStatus:
+    async def task_status(self, task_id: str | TaskStatusRequest, *, timeout: float | None = None) -> TaskStatus:
         """POST /api/v1.1/tasks/status: one status request (retried on network errors and 5xx)."""
         body = task_id if isinstance(task_id, TaskStatusRequest) else {"task_id": _check_task_id(task_id)}
-        return cast(TaskStatus, await self.request("task_status", body))
+        return cast(TaskStatus, await self.request("task_status", body, timeout=timeout))
 
     async def wait_task(
         self,
@@ -576,14 +1024,14 @@ class AsyncAltcraft(_Core):
             on_progress,
         )
         while True:
+            answer = None
             try:
-                answer = await self.request("task_status", {"task_id": task_id})
+                answer = await self.request("task_status", {"task_id": task_id}, timeout=poller.remaining())
             except AltcraftError as exc:
                 if not poller.is_transient(exc):
                     raise
-                poller.transient_failure()
                 logger.info("task %s: status request failed (%s); polling on", task_id, type(exc).__name__)
-            else:
+            if answer is not None:
                 done = poller.observe(answer)
                 if done is not None:
                     return done

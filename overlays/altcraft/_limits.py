@@ -10,7 +10,7 @@ from ._errors import RequestTooLarge
 from ._schema import limits
 from ._serialize import dumps
 
-__all__ = ["DEFAULT_CHUNK_BYTES", "check_body_size", "chunk_profiles", "warn_if_many"]
+__all__ = ["DEFAULT_CHUNK_BYTES", "RECOMMENDED_ITEMS", "check_body_size", "chunk_profiles", "warn_if_many"]
 
 logger = logging.getLogger("altcraft")
 
@@ -20,6 +20,7 @@ _BATCH = limits("import_and_start_batch")
 # Room left in a chunk for the rest of the request (token, trigger settings, content, attach).
 _HEADROOM = 256 * 1024
 DEFAULT_CHUNK_BYTES: int = _BATCH["max_body_bytes"] - _HEADROOM
+RECOMMENDED_ITEMS: int = _BATCH["recommended_max_profiles_per_request"]
 
 
 def _mib(n: int) -> str:
@@ -55,7 +56,7 @@ def warn_if_many(operation: str, count: int) -> None:
 
 def chunk_profiles(
     items: Iterable[T],
-    max_items: int = _BATCH["recommended_max_profiles_per_request"],
+    max_items: int = RECOMMENDED_ITEMS,
     max_bytes: int = DEFAULT_CHUNK_BYTES,
     *,
     format: Literal["json", "xml"] = "json",

@@ -60,14 +60,12 @@ class Poller:
     samples: list[tuple[float, int]] = field(default_factory=list)
     last_status: str | None = None
     last_progress: int | None = None
-    requests: int = 0
 
     def __post_init__(self) -> None:
         self.deadline = self.clock() + self.settings.timeout
 
     def observe(self, answer: TaskStatus) -> TaskStatus | None:
         """Record one answer. Returns it when the task completed; raises TaskFailed; None to go on."""
-        self.requests += 1
         data = answer.data
         status = data.status
         progress = data.progress
@@ -86,9 +84,9 @@ class Poller:
             raise self._failed(answer)
         return None
 
-    def transient_failure(self) -> None:
-        """A poll failed on the network or with a 5xx; it counts towards the backoff."""
-        self.requests += 1
+    def remaining(self) -> float:
+        """Seconds left before the deadline (0 once it has passed): the most one status request may take."""
+        return max(0.0, self.deadline - self.clock())
 
     def _failed(self, answer: TaskStatus) -> TaskFailed:
         data = answer.data
