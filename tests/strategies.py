@@ -21,7 +21,7 @@ def _free_value(depth: int = 0) -> st.SearchStrategy[Any]:
         return _TEXT
     return st.one_of(
         _TEXT,
-        st.lists(_TEXT, min_size=1, max_size=3),
+        st.lists(_TEXT, max_size=3),  # empty lists too: written as <x empty='true'/>
         st.dictionaries(_XML_NAME, _free_value(depth + 1), min_size=1, max_size=3),
     )
 
@@ -67,7 +67,7 @@ def schema_values(node: dict[str, Any], depth: int = 0) -> st.SearchStrategy[Any
             return st.tuples(base, extra).map(lambda t: {**t[1], **t[0]})
         return base
     if kind == "array":
-        return st.lists(schema_values(node["items"], depth + 1), min_size=1, max_size=3)
+        return st.lists(schema_values(node["items"], depth + 1), min_size=node.get("minItems", 0), max_size=3)
     if kind == "integer":
         return st.integers(min_value=node.get("minimum", -(2**40)), max_value=2**40)
     if kind == "number":

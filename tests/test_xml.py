@@ -6,8 +6,9 @@ import time
 import tracemalloc
 from typing import Any
 
+import httpx
 import pytest
-from altcraft import XMLError, models
+from altcraft import Altcraft, XMLError, _xml, models
 from altcraft._models import to_model
 from altcraft._schema import OPERATIONS, shape
 from altcraft._serialize import to_plain
@@ -211,3 +212,38 @@ def test_json_and_xml_round_trips_give_equal_models(schema_name: str) -> None:
 def test_nil_and_empty_object_markers() -> None:
     xml = "<xml><data><a nil='true'/><b object='true'/><c></c><custom_fields/></data></xml>"
     assert decode_request("import_profile", xml) == {"data": {"a": None, "b": {}, "c": "", "custom_fields": ""}}
+
+
+def test_empty_arrays_survive_both_ways() -> None:
+    answer = {"error": 0, "error_text": "Successful operation", "result": []}
+    encoded = _xml.encode_response("import_and_start_batch", answer)
+    assert b"<result empty='true'/>" in encoded
+    assert _xml.decode_response("import_and_start_batch", encoded) == answer
+    body = {"db_id": 1, "data": {"email": "a@b.c", "subscriptions": [], "phones": [], "custom_list": []}}
+    encoded = _xml.encode_request("import_profile", body)
+    assert encoded.count(b"empty='true'") == 3
+    assert _xml.decode_request("import_profile", encoded) == body
+
+
+def test_an_absent_required_array_reads_as_empty() -> None:
+    """Go's encoding/xml writes nothing for an empty slice: a success answer without <result> has none."""
+    ok = b"<xml><error>0</error><error_text>ok</error_text></xml>"
+    assert _xml.decode_response("import_and_start_batch", ok)["result"] == []
+    failed = b"<xml><error>400</error><error_text>Invalid request</error_text></xml>"
+    assert "result" not in _xml.decode_response("import_and_start_batch", failed)
+
+
+def test_an_empty_xml_result_is_an_empty_batch_result() -> None:
+    def handler(request: httpx.Request) -> httpx.Response:
+        content = b"<xml><error>0</error><error_text>ok</error_text><result empty='true'/></xml>"
+        return httpx.Response(200, content=content, headers={"content-type": "application/xml"})
+
+    with Altcraft("http://x.test", "t", transport=httpx.MockTransport(handler), format="xml") as client:
+        assert client.import_and_start_batch({"trigger_id": 1, "data": [{"data": {"email": "a@b.c"}}]}).result == []
+
+
+def test_three_unmarked_repeats_are_one_flat_list() -> None:
+    doc = b"<xml><db_id>1</db_id><data><tag>a</tag><tag>b</tag><tag>c</tag><tag>d</tag></data></xml>"
+    assert _xml.decode_request("import_profile", doc)["data"]["tag"] == ["a", "b", "c", "d"]
+    doc = b"<xml><db_id>1</db_id><data><phones>1</phones><phones>2</phones><phones>3</phones></data></xml>"
+    assert _xml.decode_request("import_profile", doc)["data"]["phones"] == ["1", "2", "3"]

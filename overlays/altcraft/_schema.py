@@ -10,7 +10,7 @@ from typing import Any
 
 from altcraft_api.spec_data import SPEC_DATA
 
-__all__ = ["OPERATIONS", "Shape", "limits", "request_shape", "response_shape", "shape"]
+__all__ = ["OPERATIONS", "Shape", "limits", "request_shape", "response_shape", "shape", "success_shape"]
 
 OPERATIONS: Mapping[str, Mapping[str, Any]] = SPEC_DATA["operations"]
 _SCHEMAS: Mapping[str, Any] = SPEC_DATA["schemas"]
@@ -52,6 +52,8 @@ class Shape:
     leaf: str = ""  # "s", "i" or "b" when the shape is exactly one scalar type (a fast path for XML)
     many: bool = False  # an array that cannot also be a string: an XML element of it is always an item
     obj: bool = False  # an object (child elements are its properties)
+    required: frozenset[str] = frozenset()  # required property names (own and allOf, not anyOf/oneOf)
+    required_arrays: tuple[str, ...] = ()  # required properties that are arrays: read as [] when absent
 
     def settle(self) -> None:
         """Derive the fast-path flags once the shape's own fields are final."""
@@ -60,6 +62,9 @@ class Shape:
             self.leaf = {"string": "s", "integer": "i", "boolean": "b"}.get(next(iter(self.kinds)), "")
         self.many = self.items is not None and "string" not in self.kinds
         self.obj = "object" in self.kinds or bool(self.properties)
+        self.required_arrays = tuple(
+            sorted(n for n in self.required if n in self.properties and self.properties[n].many)
+        )
 
 
 def _merge(a: Shape, b: Shape) -> Shape:
@@ -97,9 +102,12 @@ def _build(node: Mapping[str, Any], memo: dict[int, Shape]) -> Shape:
         kinds.add("array")
     if node.get("additionalProperties") is True:
         out.free = True
+    required = set(node.get("required", ()))
     for combinator in ("allOf", "anyOf", "oneOf"):
         for sub in node.get(combinator, []):
             part = _build(sub, memo)
+            if combinator == "allOf":
+                required |= part.required
             kinds |= part.kinds
             for name, prop in part.properties.items():
                 have = out.properties.get(name)
@@ -115,6 +123,7 @@ def _build(node: Mapping[str, Any], memo: dict[int, Shape]) -> Shape:
         kinds.add("any")
         out.free = True
     out.kinds = frozenset(kinds)
+    out.required = frozenset(required)
     out.settle()
     return out
 
@@ -129,6 +138,12 @@ def shape(schema_name: str) -> Shape:
 
 def request_shape(operation: str) -> Shape:
     return shape(OPERATIONS[operation]["request_schema"])
+
+
+@functools.cache
+def success_shape(operation: str) -> Shape:
+    """The shape of the operation's success answer alone."""
+    return shape(OPERATIONS[operation]["response_schemas"][0])
 
 
 @functools.cache

@@ -1,7 +1,9 @@
 """Altcraft XML both ways, driven by openapi.yaml (through ``altcraft_api.spec_data``).
 
 Conventions (``x-altcraft-xml-conventions`` in the spec): root ``<xml>``; arrays are repeated elements,
-``array='true'`` marks one that occurs once (honoured on decode, written where the spec says so);
+``array='true'`` marks one that occurs once (honoured on decode, written where the spec says so); an
+empty array is one empty element marked ``empty='true'``, and a required array that is absent reads as
+``[]`` (Go's encoding/xml, which Altcraft's error texts point to, writes nothing for an empty slice);
 booleans ``true``/``false``; scalars typed by the schema; free-form values (custom fields, custom_data,
 content) are text; a batch item is a root ``<data>`` element holding the profile fields directly, or a
 ``<data>`` holding ``<data>`` and item keys such as ``<custom_data>`` when it has any.
@@ -19,7 +21,7 @@ from typing import Any
 from lxml import etree
 
 from ._errors import InvalidInput, ProtocolError
-from ._schema import Shape, request_shape, response_shape
+from ._schema import Shape, request_shape, response_shape, success_shape
 
 __all__ = ["XMLError", "decode", "decode_request", "decode_response", "encode", "encode_request"]
 
@@ -81,6 +83,8 @@ def _free(el: Any) -> Any:
     if not len(el):
         if el.get("object") == "true":
             return {}
+        if el.get("empty") == "true":
+            return []
         return el.text or ""
     out: dict[str, Any] = {}
     lists: set[str] = set()
@@ -131,6 +135,12 @@ def _object(el: Any, shape: Shape) -> dict[str, Any]:
                     out[tag] = _scalar(text, prop, child)
                     continue
             items = prop.items
+            if items is not None and child.get("empty") == "true" and not len(child) and not child.text:
+                if tag in out:
+                    raise _Bad(child, "an empty array cannot follow its items")
+                out[tag] = []
+                lists.add(tag)
+                continue
             if items is not None and (prop.many or tag in lists or child.get("array") == "true"):
                 if tag not in lists:
                     lists.add(tag)
@@ -151,6 +161,9 @@ def _object(el: Any, shape: Shape) -> dict[str, Any]:
             lists.add(tag)
         else:
             out[tag] = value
+    for name in shape.required_arrays:
+        if name not in out:
+            out[name] = []
     return out
 
 
@@ -236,7 +249,12 @@ def decode_request(operation: str, data: bytes | str) -> dict[str, Any]:
 
 def decode_response(operation: str, data: bytes | str) -> dict[str, Any]:
     """Decode an XML answer of ``operation`` (success or error envelope) into its JSON form."""
-    return decode(data, response_shape(operation))
+    out = decode(data, response_shape(operation))
+    if out.get("error") == 0:  # a success answer: its own required arrays (the union has none)
+        for name in success_shape(operation).required_arrays:
+            if name not in out:
+                out[name] = []
+    return out
 
 
 # -- encode ----------------------------------------------------------------------------------------
@@ -292,6 +310,9 @@ def _emit(out: list[str], tag: str, value: Any, shape: Shape | None, path: str, 
     elif value is None:
         return
     elif kind is list or kind is tuple:
+        if not value:
+            out.append(f"<{tag} empty='true'/>")
+            return
         item_shape = shape.items if shape is not None else None
         mark = " array='true'" if shape is None or shape.array_attr else ""
         unwrap = item_shape is not None and item_shape.unwrap is not None
