@@ -165,3 +165,34 @@ def test_no_exec_eval_or_compile_under_overlays() -> None:
         for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
             if isinstance(node, ast.Call) and isinstance(node.func, ast.Name):
                 assert node.func.id not in {"exec", "eval", "compile"}, f"{path}: {node.func.id}()"
+
+
+def test_discriminated_variants_exclude_one_another() -> None:
+    """What lets the validator check a discriminated oneOf as anyOf: distinct const discriminators."""
+    from altcraft._validate import _resolve
+
+    schemas = SPEC_DATA["schemas"]
+
+    def walk(node: Any) -> None:
+        if isinstance(node, dict):
+            if "discriminator" in node and "oneOf" in node:
+                prop = node["discriminator"]["propertyName"]
+                seen: list[Any] = []
+                for variant in node["oneOf"]:
+                    target = _resolve(variant, schemas)
+                    consts = [
+                        _resolve(part, schemas).get("properties", {}).get(prop, {}).get("const")
+                        for part in [target, *target.get("allOf", [])]
+                    ]
+                    negated = target.get("properties", {}).get(prop, {}).get("not", {}).get("enum")
+                    values = [c for c in consts if c is not None]
+                    assert len(values) == 1 or negated is not None, variant
+                    seen += values
+                assert len(seen) == len(set(seen)), seen
+            for value in node.values():
+                walk(value)
+        elif isinstance(node, list):
+            for value in node:
+                walk(value)
+
+    walk(schemas)

@@ -65,6 +65,23 @@ def _promote_assumed(node: Any) -> Any:
     return out
 
 
+def _discriminated_any_of(node: Any) -> Any:
+    """The schemas with each discriminated ``oneOf`` checked as ``anyOf``.
+
+    The same verdicts: the variants of a discriminated union exclude one another by their ``const``
+    discriminator values (tests/test_validate.py checks that), so at most one can match, and ``anyOf``
+    stops at the first match where ``oneOf`` must try them all (a third of the time for a batch).
+    """
+    if isinstance(node, list):
+        return [_discriminated_any_of(v) for v in node]
+    if not isinstance(node, dict):
+        return node
+    out = {k: _discriminated_any_of(v) for k, v in node.items()}
+    if "discriminator" in out and "oneOf" in out:
+        out["anyOf"] = out.pop("oneOf")
+    return out
+
+
 def _has_assumed(node: Any) -> bool:
     if isinstance(node, dict):
         return "x-assumed" in node or any(_has_assumed(v) for v in node.values())
@@ -73,8 +90,9 @@ def _has_assumed(node: Any) -> bool:
     return False
 
 
+_CHECKED_SCHEMAS: Mapping[str, Any] = _discriminated_any_of(dict(_SCHEMAS))
 _ASSUMED_SCHEMAS: Mapping[str, Any] | None = (
-    _promote_assumed(copy.deepcopy(dict(_SCHEMAS))) if _has_assumed(_SCHEMAS) else None
+    _promote_assumed(copy.deepcopy(dict(_CHECKED_SCHEMAS))) if _has_assumed(_SCHEMAS) else None
 )
 
 
@@ -84,7 +102,7 @@ def _document(schemas: Mapping[str, Any], name: str) -> dict[str, Any]:
 
 @functools.cache
 def _validator(name: str, assumed: bool) -> Any:
-    schemas = _ASSUMED_SCHEMAS if assumed and _ASSUMED_SCHEMAS is not None else _SCHEMAS
+    schemas = _ASSUMED_SCHEMAS if assumed and _ASSUMED_SCHEMAS is not None else _CHECKED_SCHEMAS
     return jsonschema_rs.Draft202012Validator(_document(schemas, name), validate_formats=True)
 
 
@@ -180,7 +198,7 @@ def _schema_at(schema_path: Sequence[str | int], root: Mapping[str, Any]) -> Any
 
 @functools.cache
 def _pointer_validator(pointer: str, assumed: bool) -> Any:
-    schemas = _ASSUMED_SCHEMAS if assumed and _ASSUMED_SCHEMAS is not None else _SCHEMAS
+    schemas = _ASSUMED_SCHEMAS if assumed and _ASSUMED_SCHEMAS is not None else _CHECKED_SCHEMAS
     return jsonschema_rs.Draft202012Validator(
         {"$ref": pointer, "components": {"schemas": schemas}}, validate_formats=True
     )
@@ -198,7 +216,7 @@ def _narrowed(error: Any, name: str, assumed: bool) -> list[Problem] | None:
     one, the variant with the fewest problems; alternatives that each lack one required field are
     reported together ("email or phone is required").
     """
-    schemas = _ASSUMED_SCHEMAS if assumed and _ASSUMED_SCHEMAS is not None else _SCHEMAS
+    schemas = _ASSUMED_SCHEMAS if assumed and _ASSUMED_SCHEMAS is not None else _CHECKED_SCHEMAS
     value = error.instance
     location = list(error.schema_path)
     try:
@@ -239,7 +257,7 @@ def _schema_problems(name: str, body: Mapping[str, Any], assumed: bool) -> list[
         return []
     problems: list[Problem] = []
     for error in itertools.islice(validator.iter_errors(body), _MAX_PROBLEMS):
-        if type(error.kind).__name__ in ("OneOfNotValid", "AnyOf"):
+        if type(error.kind).__name__ in ("OneOfNotValid", "AnyOf"):  # a failed union: narrowed
             narrowed = _narrowed(error, name, assumed)
             if narrowed:
                 problems.extend(narrowed)
