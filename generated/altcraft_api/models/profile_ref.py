@@ -14,7 +14,9 @@ class ProfileRef:
     """A successfully imported profile.
 
     Attributes:
-        profile_id (str): Profile identifier, 24 lowercase hex digits.
+        profile_id (str): Profile identifier. The JSON examples print 24 lowercase hex digits (a MongoDB ObjectId, e.g.
+            ru_v74_profiles_import.txt l.472); the XML tab of the same page prints "c1are24fu213lwith21that2axe9" (l.477,
+            28 characters, not hex). Any string is accepted (the `profile-id-format` discrepancy).
     """
 
     profile_id: str
