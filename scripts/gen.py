@@ -33,7 +33,9 @@ TARGET = ROOT / "generated" / "altcraft_api"
 VENV_BIN = Path(sys.executable).parent
 
 # Keys of a schema that matter to code (validation, XML mapping); prose is left out of spec_data.
-_PROSE_KEYS = {"description", "x-description-ru", "examples", "example", "x-assumption", "summary", "title"}
+_PROSE_KEYS = {"description", "x-description-ru", "examples", "example", "x-assumption", "x-source", "summary", "title"}
+# Kept verbatim: an `x-assumption` inside an x-altcraft-search-key entry tells the client to only warn.
+_VERBATIM_KEYS = {"x-altcraft-search-key"}
 
 
 def load_spec() -> dict[str, Any]:
@@ -57,7 +59,7 @@ def derive_json_only(spec: dict[str, Any]) -> dict[str, Any]:
 
 def _strip_prose(node: Any) -> Any:
     if isinstance(node, dict):
-        return {k: _strip_prose(v) for k, v in node.items() if k not in _PROSE_KEYS}
+        return {k: v if k in _VERBATIM_KEYS else _strip_prose(v) for k, v in node.items() if k not in _PROSE_KEYS}
     if isinstance(node, list):
         return [_strip_prose(v) for v in node]
     return node

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+import os
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -11,7 +12,43 @@ import yaml
 
 ROOT = Path(__file__).resolve().parent.parent
 SPEC_PATH = ROOT / "openapi.yaml"
-DOCS_DIR = ROOT.parent / "shared" / "docs" / "altcraft"
+# The five doc pages live outside the checkout: ALTCRAFT_DOCS_DIR, else ../shared/docs/altcraft next to it.
+DEFAULT_DOCS_DIR = ROOT.parent / "shared" / "docs" / "altcraft"
+PAGE_FILES = {
+    "ru-v72-trigger-task": "ru_v72_triggers_import_and_start_batch_task.txt",
+    "ru-v72-trigger-sync": "ru_v72_triggers_import_and_start_batch.txt",
+    "en-v72-trigger-sync": "en_v72_triggers_import_and_start_batch.txt",
+    "en-v72-workflow-task": "en_v72_workflows_import_and_start_batch_task.txt",
+    "ru-v74-profiles-import": "ru_v74_profiles_import.txt",
+}
+
+
+def docs_dir() -> tuple[Path | None, str]:
+    """(the directory holding all five doc pages, or None; a sentence saying which and why)."""
+    configured = os.environ.get("ALTCRAFT_DOCS_DIR")
+    where = Path(configured) if configured else DEFAULT_DOCS_DIR
+    missing = [name for name in PAGE_FILES.values() if not (where / name).is_file()]
+    if not missing:
+        return where, f"comparing the spec with the pages in {where}"
+    if configured:
+        return None, f"ALTCRAFT_DOCS_DIR={where} lacks {len(missing)} of the 5 doc pages (e.g. {missing[0]})"
+    return None, f"ALTCRAFT_DOCS_DIR not set and {where} does not hold the 5 doc pages"
+
+
+def docs_banner() -> str:
+    """The line scripts/test prints before pytest."""
+    where, text = docs_dir()
+    return f"docs: {text}" if where else f"docs: {text}; the spec-vs-docs tests will be skipped"
+
+
+def page_text(page: str) -> str:
+    """The text of a doc page by its source tag; skips the calling test when the pages are absent."""
+    import pytest
+
+    where, text = docs_dir()
+    if where is None:
+        pytest.skip(f"spec-vs-docs test skipped: {text}")
+    return (where / PAGE_FILES[page]).read_text(encoding="utf-8")
 
 
 @functools.cache

@@ -7,16 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from .spec_tools import DOCS_DIR, at_path, request_schema, success_schema
+from .spec_tools import at_path, page_text, request_schema, success_schema
 
 TABLE = Path(__file__).with_name("docs_parameters.tsv")
-PAGE_FILES = {
-    "ru-v72-trigger-task": "ru_v72_triggers_import_and_start_batch_task.txt",
-    "ru-v72-trigger-sync": "ru_v72_triggers_import_and_start_batch.txt",
-    "en-v72-trigger-sync": "en_v72_triggers_import_and_start_batch.txt",
-    "en-v72-workflow-task": "en_v72_workflows_import_and_start_batch_task.txt",
-    "ru-v74-profiles-import": "ru_v74_profiles_import.txt",
-}
 
 
 def _rows() -> list[dict[str, str]]:
@@ -42,7 +35,7 @@ def test_table_is_not_empty_and_covers_every_operation() -> None:
 @pytest.mark.parametrize("row", ROWS, ids=lambda r: f"{r['operation_id']}:{r['kind']}:{r['name']}")
 def test_name_is_printed_on_its_page(row: dict[str, str]) -> None:
     """The table itself is checked against the pages, so it cannot drift from them."""
-    text = (DOCS_DIR / PAGE_FILES[row["page"]]).read_text(encoding="utf-8")
+    text = page_text(row["page"])
     last = row["name"].split(".")[-1].removesuffix("[]")
     assert last in text, f"{last!r} is not printed on {row['page']}"
 

@@ -73,24 +73,23 @@ SPEC_DATA: Final[dict[str, Any]] = {
     },
     "schemas": {
         "Attachment": {
-            "if": {
-                "not": {
-                    "properties": {"file_key": {"$ref": "#/components/schemas/Attachment/properties/file_key"}},
-                    "required": ["file_key"],
-                }
-            },
             "properties": {
-                "data": {"pattern": "^data:[^,]*,", "type": "string"},
-                "file_key": {"minLength": 1, "type": "string"},
+                "data": {"type": "string"},
+                "file_key": {"type": "string"},
                 "mimetype": {"type": "string"},
-                "name": {"minLength": 1, "type": "string"},
-            },
-            "required": ["name"],
-            "then": {
-                "properties": {"data": {"$ref": "#/components/schemas/Attachment/properties/data"}},
-                "required": ["data"],
+                "name": {"type": "string"},
             },
             "type": "object",
+            "x-assumed": {
+                "if": {"not": {"required": ["file_key"]}},
+                "properties": {
+                    "data": {"pattern": "^data:[^,]*,"},
+                    "file_key": {"minLength": 1},
+                    "name": {"minLength": 1},
+                },
+                "required": ["name"],
+                "then": {"required": ["data"]},
+            },
         },
         "BatchCommon": {
             "properties": {
@@ -99,7 +98,6 @@ SPEC_DATA: Final[dict[str, Any]] = {
                 "matching": {"$ref": "#/components/schemas/BatchMatchingMode"},
                 "token": {"$ref": "#/components/schemas/Token"},
             },
-            "required": ["data"],
             "type": "object",
         },
         "BatchItem": {
@@ -113,14 +111,118 @@ SPEC_DATA: Final[dict[str, Any]] = {
         },
         "BatchItems": {
             "items": {"$ref": "#/components/schemas/BatchItem"},
-            "minItems": 1,
             "type": "array",
+            "x-assumed": {"minItems": 1},
             "x-recommended-max-items": 10000,
         },
         "BatchMatchingMode": {
             "default": "email",
             "enum": ["email", "email_profile", "phone", "profile_id", "custom"],
             "type": "string",
+            "x-altcraft-search-key": {
+                "custom": {
+                    "item-field-named-by": "field_name",
+                    "root": ["field_value"],
+                    "source": "ru_v72_triggers_import_and_start_batch.txt "
+                    'l.291-300 ("field_name": '
+                    '"Custom_ID" at the root, '
+                    '"Custom_ID": "345" in '
+                    "each item's data) and "
+                    "l.338-345 (XML: "
+                    "<field_name>custom_field</field_name>, "
+                    "<custom_field>343</custom_field> "
+                    "in each <data>); "
+                    "ru_v72_triggers_import_and_start_batch_task.txt "
+                    "l.184-193, "
+                    "en_v72_triggers_import_and_start_batch.txt "
+                    "l.153-162, "
+                    "en_v72_workflows_import_and_start_batch_task.txt "
+                    "l.105-114. The tables' "
+                    "root `field_value` "
+                    "(ru_v72_triggers_import_and_start_batch.txt "
+                    "l.156) is the root "
+                    "alternative.",
+                },
+                "email": {
+                    "item": ["email"],
+                    "root": ["email"],
+                    "source": "ru_v72_triggers_import_and_start_batch.txt "
+                    "l.149 (table: 'email ... "
+                    '"matching":"email"\', a '
+                    "root parameter) and "
+                    "l.208-214 (example: "
+                    '"matching": "email", each '
+                    "item's data holds "
+                    '"email"); the same in '
+                    "ru_v72_triggers_import_and_start_batch_task.txt "
+                    "l.63 and l.116-122, "
+                    "en_v72_triggers_import_and_start_batch.txt "
+                    "l.62 and l.119-130, "
+                    "en_v72_workflows_import_and_start_batch_task.txt "
+                    "l.30 and l.79-85.",
+                },
+                "email_profile": {
+                    "item": ["email"],
+                    "root": ["email"],
+                    "source": "ru_v72_triggers_import_and_start_batch.txt "
+                    "l.149-151: the one "
+                    "`email` row serves "
+                    "both "
+                    '"matching":"email" '
+                    "and "
+                    '"matching":"email_profile" '
+                    '("только по '
+                    'профилю"); the '
+                    "item location is "
+                    "the one the email "
+                    "examples show "
+                    "(l.208-214).",
+                },
+                "phone": {
+                    "item": ["phones"],
+                    "root": ["phone"],
+                    "source": "ru_v72_triggers_import_and_start_batch.txt "
+                    "l.153 'phone string "
+                    '"+79000000000" '
+                    '"matching":"phone"\' '
+                    "(root).",
+                    "x-assumption": "No page shows a "
+                    "batch matched by "
+                    "phone. By analogy "
+                    "with email matching "
+                    "(the profile's "
+                    "`email` field), each "
+                    "item's key is "
+                    "assumed to be the "
+                    "profile's `phones` "
+                    "field, which every "
+                    "example item "
+                    "carries.",
+                },
+                "profile_id": {
+                    "item": ["profile_id"],
+                    "root": ["profile_id"],
+                    "source": "ru_v72_triggers_import_and_start_batch.txt "
+                    "l.154 'profile_id "
+                    "string ... "
+                    '"matching":"profile_id"\' '
+                    "(root).",
+                    "x-assumption": "No page shows a "
+                    "batch matched "
+                    "by profile_id, "
+                    "and no example "
+                    "profile holds a "
+                    "`profile_id` "
+                    "field; an "
+                    "item's "
+                    "`data.profile_id` "
+                    "is assumed to "
+                    "be its key, by "
+                    "analogy with "
+                    "email "
+                    "matching.",
+                },
+            },
         },
         "BatchResult": {
             "properties": {
@@ -132,7 +234,7 @@ SPEC_DATA: Final[dict[str, Any]] = {
             "type": "object",
             "xml": {"name": "xml"},
         },
-        "ChatIdData": {"properties": {"id": {"type": "integer"}}, "required": ["id"], "type": "object"},
+        "ChatIdData": {"properties": {"id": {"type": "integer"}}, "type": "object", "x-assumed": {"required": ["id"]}},
         "Content": {"additionalProperties": True, "type": "object"},
         "CustomData": {"additionalProperties": True, "type": "object"},
         "CustomRequest": {"additionalProperties": True, "type": "object"},
@@ -142,10 +244,11 @@ SPEC_DATA: Final[dict[str, Any]] = {
                 {
                     "properties": {
                         "channel": {"const": "email", "type": "string"},
-                        "email": {"minLength": 1, "type": "string"},
+                        "email": {"type": "string", "x-assumed": {"minLength": 1}},
                     },
-                    "required": ["channel", "email"],
+                    "required": ["channel"],
                     "type": "object",
+                    "x-assumed": {"required": ["email"]},
                 },
             ]
         },
@@ -182,6 +285,7 @@ SPEC_DATA: Final[dict[str, Any]] = {
                 "properties": {"field_name": {"$ref": "#/components/schemas/MatchingFields/properties/field_name"}},
                 "required": ["field_name"],
             },
+            "x-assumed": {"anyOf": [{"required": ["data"]}, {"required": ["custom_request"]}]},
             "xml": {"name": "xml"},
         },
         "ImportAndStartBatchTaskRequest": {
@@ -196,6 +300,7 @@ SPEC_DATA: Final[dict[str, Any]] = {
                 "properties": {"field_name": {"$ref": "#/components/schemas/MatchingFields/properties/field_name"}},
                 "required": ["field_name"],
             },
+            "x-assumed": {"required": ["data"]},
             "xml": {"name": "xml"},
         },
         "ImportFlags": {
@@ -212,12 +317,12 @@ SPEC_DATA: Final[dict[str, Any]] = {
                     "properties": {
                         "add_to_segments": {"$ref": "#/components/schemas/SegmentIds"},
                         "data": {"$ref": "#/components/schemas/ProfileData"},
-                        "db_id": {"minimum": 1, "type": "integer"},
+                        "db_id": {"type": "integer", "x-assumed": {"minimum": 1}},
                         "format": {"$ref": "#/components/schemas/Format"},
                         "matching": {"$ref": "#/components/schemas/ProfileMatchingMode"},
-                        "provider": {"minLength": 1, "type": "string"},
+                        "provider": {"type": "string", "x-assumed": {"minLength": 1}},
                         "remove_from_segments": {"$ref": "#/components/schemas/SegmentIds"},
-                        "subscription_id": {"minLength": 1, "type": "string"},
+                        "subscription_id": {"type": "string", "x-assumed": {"minLength": 1}},
                         "token": {"$ref": "#/components/schemas/Token"},
                     },
                     "required": ["db_id", "data"],
@@ -225,94 +330,52 @@ SPEC_DATA: Final[dict[str, Any]] = {
                 },
                 {"$ref": "#/components/schemas/MatchingFields"},
                 {"$ref": "#/components/schemas/ImportFlags"},
-                {
-                    "if": {"properties": {"matching": {"enum": ["email", "email_profile", "email_sub"]}}},
-                    "then": {
-                        "properties": {"email": {"$ref": "#/components/schemas/MatchingFields/properties/email"}},
-                        "required": ["email"],
-                    },
-                    "type": "object",
-                },
-                {
-                    "if": {"properties": {"matching": {"enum": ["phone", "phone_sub"]}}, "required": ["matching"]},
-                    "then": {
-                        "properties": {"phone": {"$ref": "#/components/schemas/MatchingFields/properties/phone"}},
-                        "required": ["phone"],
-                    },
-                    "type": "object",
-                },
-                {
-                    "if": {"properties": {"matching": {"const": "profile_id"}}, "required": ["matching"]},
-                    "then": {
-                        "properties": {
-                            "profile_id": {"$ref": "#/components/schemas/MatchingFields/properties/profile_id"}
-                        },
-                        "required": ["profile_id"],
-                    },
-                    "type": "object",
-                },
-                {
-                    "if": {"properties": {"matching": {"const": "push_sub"}}, "required": ["matching"]},
-                    "then": {
-                        "properties": {
-                            "provider": {
-                                "$ref": "#/components/schemas/ImportProfileRequest/allOf/0/properties/provider"
-                            },
-                            "resource_id": {"$ref": "#/components/schemas/MatchingFields/properties/resource_id"},
-                            "subscription_id": {
-                                "$ref": "#/components/schemas/ImportProfileRequest/allOf/0/properties/subscription_id"
-                            },
-                        },
-                        "required": ["provider", "subscription_id", "resource_id"],
-                    },
-                    "type": "object",
-                },
-                {
-                    "if": {"properties": {"matching": {"const": "custom"}}, "required": ["matching"]},
-                    "then": {
-                        "properties": {
-                            "field_name": {"$ref": "#/components/schemas/MatchingFields/properties/field_name"},
-                            "field_value": {"$ref": "#/components/schemas/MatchingFields/properties/field_value"},
-                        },
-                        "required": ["field_name", "field_value"],
-                    },
-                    "type": "object",
-                },
-                {
-                    "if": {"properties": {"matching": {"const": "custom_sub"}}, "required": ["matching"]},
-                    "then": {
-                        "properties": {
-                            "resource_id": {"$ref": "#/components/schemas/MatchingFields/properties/resource_id"}
-                        },
-                        "required": ["resource_id"],
-                    },
-                    "type": "object",
-                },
-                {
-                    "if": {
-                        "properties": {"matching": {"enum": ["email_phone", "email_phone_sub"]}},
-                        "required": ["matching"],
-                    },
-                    "then": {
-                        "anyOf": [{"required": ["email"]}, {"required": ["phone"]}],
-                        "properties": {
-                            "email": {"$ref": "#/components/schemas/MatchingFields/properties/email"},
-                            "phone": {"$ref": "#/components/schemas/MatchingFields/properties/phone"},
-                        },
-                    },
-                    "type": "object",
-                },
             ],
+            "x-assumed": {
+                "allOf": [
+                    {
+                        "if": {"properties": {"matching": {"enum": ["email", "email_profile", "email_sub"]}}},
+                        "then": {"required": ["email"]},
+                    },
+                    {
+                        "if": {"properties": {"matching": {"enum": ["phone", "phone_sub"]}}, "required": ["matching"]},
+                        "then": {"required": ["phone"]},
+                    },
+                    {
+                        "if": {"properties": {"matching": {"const": "profile_id"}}, "required": ["matching"]},
+                        "then": {"required": ["profile_id"]},
+                    },
+                    {
+                        "if": {"properties": {"matching": {"const": "push_sub"}}, "required": ["matching"]},
+                        "then": {"required": ["provider", "subscription_id", "resource_id"]},
+                    },
+                    {
+                        "if": {"properties": {"matching": {"const": "custom"}}, "required": ["matching"]},
+                        "then": {"required": ["field_name", "field_value"]},
+                    },
+                    {
+                        "if": {"properties": {"matching": {"const": "custom_sub"}}, "required": ["matching"]},
+                        "then": {"required": ["resource_id"]},
+                    },
+                    {
+                        "if": {
+                            "properties": {"matching": {"enum": ["email_phone", "email_phone_sub"]}},
+                            "required": ["matching"],
+                        },
+                        "then": {"anyOf": [{"required": ["email"]}, {"required": ["phone"]}]},
+                    },
+                ]
+            },
             "xml": {"name": "xml"},
         },
         "MatchingFields": {
             "properties": {
-                "email": {"minLength": 1, "type": "string"},
-                "field_name": {"minLength": 1, "type": "string"},
+                "email": {"type": "string", "x-assumed": {"minLength": 1}},
+                "field_name": {"type": "string", "x-assumed": {"minLength": 1}},
                 "field_value": {"$ref": "#/components/schemas/FieldValue"},
-                "phone": {"minLength": 1, "type": "string"},
-                "profile_id": {"minLength": 1, "type": "string"},
-                "resource_id": {"minimum": 1, "type": "integer"},
+                "phone": {"type": "string", "x-assumed": {"minLength": 1}},
+                "profile_id": {"type": "string", "x-assumed": {"minLength": 1}},
+                "resource_id": {"type": "integer", "x-assumed": {"minimum": 1}},
             },
             "type": "object",
         },
@@ -324,15 +387,32 @@ SPEC_DATA: Final[dict[str, Any]] = {
                         "cc_data": {"$ref": "#/components/schemas/PhoneData"},
                         "channel": {"const": "notify", "type": "string"},
                     },
-                    "required": ["channel", "cc_data"],
+                    "required": ["channel"],
                     "type": "object",
+                    "x-assumed": {"required": ["cc_data"]},
+                },
+            ]
+        },
+        "OtherChannelSubscription": {
+            "allOf": [
+                {"$ref": "#/components/schemas/SubscriptionCommon"},
+                {
+                    "additionalProperties": True,
+                    "properties": {
+                        "channel": {
+                            "not": {"enum": ["email", "sms", "push", "telegram_bot", "whatsapp", "viber", "notify"]},
+                            "type": "string",
+                        }
+                    },
+                    "type": "object",
+                    "x-assumed": {"required": ["channel"]},
                 },
             ]
         },
         "PhoneData": {
-            "properties": {"phone": {"minLength": 1, "type": "string"}},
-            "required": ["phone"],
+            "properties": {"phone": {"type": "string", "x-assumed": {"minLength": 1}}},
             "type": "object",
+            "x-assumed": {"required": ["phone"]},
         },
         "ProfileData": {
             "additionalProperties": True,
@@ -362,7 +442,7 @@ SPEC_DATA: Final[dict[str, Any]] = {
             },
             "type": "object",
         },
-        "ProfileId": {"pattern": "^[0-9a-f]{24}$", "type": "string"},
+        "ProfileId": {"type": "string", "x-assumed": {"pattern": "^[0-9a-f]{24}$"}},
         "ProfileImported": {
             "properties": {
                 "error": {"const": 0, "type": "integer"},
@@ -401,41 +481,31 @@ SPEC_DATA: Final[dict[str, Any]] = {
                 {
                     "properties": {
                         "channel": {"const": "push", "type": "string"},
-                        "provider": {"minLength": 1, "type": "string"},
-                        "subscription_id": {"minLength": 1, "type": "string"},
+                        "provider": {"type": "string", "x-assumed": {"minLength": 1}},
+                        "subscription_id": {"type": "string", "x-assumed": {"minLength": 1}},
                     },
-                    "required": ["channel", "provider", "subscription_id"],
+                    "required": ["channel"],
                     "type": "object",
+                    "x-assumed": {"required": ["provider", "subscription_id"]},
                 },
             ]
         },
-        "SegmentIds": {"items": {"minimum": 1, "type": "integer"}, "type": "array"},
+        "SegmentIds": {"items": {"type": "integer", "x-assumed": {"minimum": 1}}, "type": "array"},
         "SmsSubscription": {
             "allOf": [
                 {"$ref": "#/components/schemas/SubscriptionCommon"},
                 {
                     "properties": {
                         "channel": {"const": "sms", "type": "string"},
-                        "phone": {"minLength": 1, "type": "string"},
+                        "phone": {"type": "string", "x-assumed": {"minLength": 1}},
                     },
-                    "required": ["channel", "phone"],
+                    "required": ["channel"],
                     "type": "object",
+                    "x-assumed": {"required": ["phone"]},
                 },
             ]
         },
         "Subscription": {
-            "discriminator": {
-                "mapping": {
-                    "email": "#/components/schemas/EmailSubscription",
-                    "notify": "#/components/schemas/NotifySubscription",
-                    "push": "#/components/schemas/PushSubscription",
-                    "sms": "#/components/schemas/SmsSubscription",
-                    "telegram_bot": "#/components/schemas/TelegramBotSubscription",
-                    "viber": "#/components/schemas/ViberSubscription",
-                    "whatsapp": "#/components/schemas/WhatsappSubscription",
-                },
-                "propertyName": "channel",
-            },
             "oneOf": [
                 {"$ref": "#/components/schemas/EmailSubscription"},
                 {"$ref": "#/components/schemas/SmsSubscription"},
@@ -444,18 +514,19 @@ SPEC_DATA: Final[dict[str, Any]] = {
                 {"$ref": "#/components/schemas/WhatsappSubscription"},
                 {"$ref": "#/components/schemas/ViberSubscription"},
                 {"$ref": "#/components/schemas/NotifySubscription"},
-            ],
+                {"$ref": "#/components/schemas/OtherChannelSubscription"},
+            ]
         },
         "SubscriptionCommon": {
             "properties": {
                 "cats": {"items": {"type": "string"}, "type": "array"},
                 "custom_fields": {"additionalProperties": True, "type": "object"},
                 "priority": {"type": "integer"},
-                "resource_id": {"minimum": 1, "type": "integer"},
+                "resource_id": {"type": "integer", "x-assumed": {"minimum": 1}},
                 "status": {"anyOf": [{"type": "string"}, {"type": "integer"}]},
             },
-            "required": ["resource_id"],
             "type": "object",
+            "x-assumed": {"required": ["resource_id"]},
         },
         "SubscriptionFilter": {
             "properties": {
@@ -477,7 +548,7 @@ SPEC_DATA: Final[dict[str, Any]] = {
             "type": "object",
             "xml": {"name": "xml"},
         },
-        "TaskId": {"minLength": 1, "type": "string"},
+        "TaskId": {"type": "string", "x-assumed": {"minLength": 1}},
         "TaskResult": {
             "properties": {
                 "error": {"$ref": "#/components/schemas/ErrorCode"},
@@ -500,7 +571,7 @@ SPEC_DATA: Final[dict[str, Any]] = {
         },
         "TaskStatusData": {
             "properties": {
-                "progress": {"maximum": 100, "minimum": 0, "type": "integer"},
+                "progress": {"type": "integer", "x-assumed": {"maximum": 100, "minimum": 0}},
                 "result": {"$ref": "#/components/schemas/TaskResult"},
                 "status": {"$ref": "#/components/schemas/TaskStatusValue"},
             },
@@ -517,8 +588,8 @@ SPEC_DATA: Final[dict[str, Any]] = {
             "xml": {"name": "xml"},
         },
         "TaskStatusValue": {
-            "minLength": 1,
             "type": "string",
+            "x-assumed": {"minLength": 1},
             "x-known-values": [
                 {"value": "completed"},
                 {"value": "queued"},
@@ -534,27 +605,28 @@ SPEC_DATA: Final[dict[str, Any]] = {
                         "cc_data": {"$ref": "#/components/schemas/ChatIdData"},
                         "channel": {"const": "telegram_bot", "type": "string"},
                     },
-                    "required": ["channel", "cc_data"],
+                    "required": ["channel"],
                     "type": "object",
+                    "x-assumed": {"required": ["cc_data"]},
                 },
             ]
         },
         "Timeout": {
             "properties": {
-                "days": {"minimum": 0, "type": "integer"},
-                "hours": {"minimum": 0, "type": "integer"},
-                "minutes": {"minimum": 0, "type": "integer"},
+                "days": {"type": "integer", "x-assumed": {"minimum": 0}},
+                "hours": {"type": "integer", "x-assumed": {"minimum": 0}},
+                "minutes": {"type": "integer", "x-assumed": {"minimum": 0}},
             },
             "type": "object",
         },
-        "Token": {"minLength": 1, "type": "string", "x-secret": True},
+        "Token": {"type": "string", "x-assumed": {"minLength": 1}, "x-secret": True},
         "TriggerLaunch": {
             "properties": {
                 "attach": {"items": {"$ref": "#/components/schemas/Attachment"}, "type": "array"},
                 "content": {"$ref": "#/components/schemas/Content"},
                 "custom_data": {"$ref": "#/components/schemas/CustomData"},
                 "timeout": {"$ref": "#/components/schemas/Timeout"},
-                "trigger_id": {"minimum": 1, "type": "integer"},
+                "trigger_id": {"type": "integer", "x-assumed": {"minimum": 1}},
             },
             "required": ["trigger_id"],
             "type": "object",
@@ -567,8 +639,9 @@ SPEC_DATA: Final[dict[str, Any]] = {
                         "cc_data": {"$ref": "#/components/schemas/PhoneData"},
                         "channel": {"const": "viber", "type": "string"},
                     },
-                    "required": ["channel", "cc_data"],
+                    "required": ["channel"],
                     "type": "object",
+                    "x-assumed": {"required": ["cc_data"]},
                 },
             ]
         },
@@ -580,8 +653,9 @@ SPEC_DATA: Final[dict[str, Any]] = {
                         "cc_data": {"$ref": "#/components/schemas/PhoneData"},
                         "channel": {"const": "whatsapp", "type": "string"},
                     },
-                    "required": ["channel", "cc_data"],
+                    "required": ["channel"],
                     "type": "object",
+                    "x-assumed": {"required": ["cc_data"]},
                 },
             ]
         },
@@ -596,7 +670,7 @@ SPEC_DATA: Final[dict[str, Any]] = {
                         "content": {"$ref": "#/components/schemas/Content"},
                         "custom_data": {"$ref": "#/components/schemas/CustomData"},
                         "custom_request": {"$ref": "#/components/schemas/CustomRequest"},
-                        "workflow_id": {"minimum": 1, "type": "integer"},
+                        "workflow_id": {"type": "integer", "x-assumed": {"minimum": 1}},
                     },
                     "required": ["workflow_id"],
                     "type": "object",
@@ -607,6 +681,7 @@ SPEC_DATA: Final[dict[str, Any]] = {
                 "properties": {"field_name": {"$ref": "#/components/schemas/MatchingFields/properties/field_name"}},
                 "required": ["field_name"],
             },
+            "x-assumed": {"anyOf": [{"required": ["data"]}, {"required": ["custom_request"]}]},
             "xml": {"name": "xml"},
         },
     },

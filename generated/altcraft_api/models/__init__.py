@@ -18,6 +18,7 @@ from .import_flags import ImportFlags
 from .import_profile_request import ImportProfileRequest
 from .matching_fields import MatchingFields
 from .notify_subscription import NotifySubscription
+from .other_channel_subscription import OtherChannelSubscription
 from .phone_data import PhoneData
 from .profile_data import ProfileData
 from .profile_imported import ProfileImported
@@ -59,6 +60,7 @@ __all__ = (
     "ImportProfileRequest",
     "MatchingFields",
     "NotifySubscription",
+    "OtherChannelSubscription",
     "PhoneData",
     "ProfileData",
     "ProfileImported",

@@ -16,14 +16,14 @@ class Attachment:
     """A file to attach to an email message (email triggers only).
 
     Attributes:
-        name (str): File name.
+        name (str | Unset): File name.
         data (str | Unset): File content as a data URI, e.g. "data:text/csv;base64,SEVMTE8K".
         file_key (str | Unset): Key of a file already stored on the platform (spelled "flie_key" on en-v72-workflow-
             task). Documented in English only.
         mimetype (str | Unset): MIME type of the file. Documented in English only.
     """
 
-    name: str
+    name: str | Unset = UNSET
     data: str | Unset = UNSET
     file_key: str | Unset = UNSET
     mimetype: str | Unset = UNSET
@@ -40,11 +40,9 @@ class Attachment:
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update(
-            {
-                "name": name,
-            }
-        )
+        field_dict.update({})
+        if name is not UNSET:
+            field_dict["name"] = name
         if data is not UNSET:
             field_dict["data"] = data
         if file_key is not UNSET:
@@ -57,7 +55,7 @@ class Attachment:
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         d = dict(src_dict)
-        name = d.pop("name")
+        name = d.pop("name", UNSET)
 
         data = d.pop("data", UNSET)
 

@@ -20,9 +20,8 @@ class EmailSubscription:
     """Email channel subscription.
 
     Attributes:
-        resource_id (int): Resource identifier.
         channel (Literal['email']): Channel type.
-        email (str): Email address.
+        resource_id (int | Unset): Resource identifier.
         status (int | str | Unset): Subscription status (optional). Recommended only when the status has to be updated.
             v74 documents a string ("subscribed"); v72 examples send the integer 0.
         priority (int | Unset): Subscription priority (optional). When sent, the resource's "raise the priority of new
@@ -30,23 +29,22 @@ class EmailSubscription:
         custom_fields (SubscriptionCustomFields | Unset): Standard and additional subscription fields (optional);
             /v1.1/resources/fields_get lists a resource's fields.
         cats (list[str] | Unset): Resource categories to subscribe the profile to (optional).
+        email (str | Unset): Email address.
     """
 
-    resource_id: int
     channel: Literal["email"]
-    email: str
+    resource_id: int | Unset = UNSET
     status: int | str | Unset = UNSET
     priority: int | Unset = UNSET
     custom_fields: SubscriptionCustomFields | Unset = UNSET
     cats: list[str] | Unset = UNSET
+    email: str | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        resource_id = self.resource_id
-
         channel = self.channel
 
-        email = self.email
+        resource_id = self.resource_id
 
         status: int | str | Unset
         if isinstance(self.status, Unset):
@@ -64,15 +62,17 @@ class EmailSubscription:
         if not isinstance(self.cats, Unset):
             cats = self.cats
 
+        email = self.email
+
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
         field_dict.update(
             {
-                "resource_id": resource_id,
                 "channel": channel,
-                "email": email,
             }
         )
+        if resource_id is not UNSET:
+            field_dict["resource_id"] = resource_id
         if status is not UNSET:
             field_dict["status"] = status
         if priority is not UNSET:
@@ -81,6 +81,8 @@ class EmailSubscription:
             field_dict["custom_fields"] = custom_fields
         if cats is not UNSET:
             field_dict["cats"] = cats
+        if email is not UNSET:
+            field_dict["email"] = email
 
         return field_dict
 
@@ -89,13 +91,11 @@ class EmailSubscription:
         from ..models.subscription_custom_fields import SubscriptionCustomFields  # noqa: PLC0415
 
         d = dict(src_dict)
-        resource_id = d.pop("resource_id")
-
         channel = cast(Literal["email"], d.pop("channel"))
         if channel != "email":
             raise ValueError(f"channel must match const 'email', got '{channel}'")
 
-        email = d.pop("email")
+        resource_id = d.pop("resource_id", UNSET)
 
         def _parse_status(data: object) -> int | str | Unset:
             if isinstance(data, Unset):
@@ -115,14 +115,16 @@ class EmailSubscription:
 
         cats = cast(list[str], d.pop("cats", UNSET))
 
+        email = d.pop("email", UNSET)
+
         email_subscription = cls(
-            resource_id=resource_id,
             channel=channel,
-            email=email,
+            resource_id=resource_id,
             status=status,
             priority=priority,
             custom_fields=custom_fields,
             cats=cats,
+            email=email,
         )
 
         email_subscription.additional_properties = d

@@ -28,10 +28,14 @@ class ImportAndStartBatchRequest:
     """Bulk profile import + trigger campaign launch, answered when done.
 
     Attributes:
-        data (list[BatchItem]): Profile data, including subscriptions. Each profile is a separate JSON object "data".
-            Not recommended: more than 10,000 profiles per request.
         trigger_id (int): Trigger campaign ID.
-        token (str | Unset): API token. Required unless sent as `Authorization: Bearer`.
+        token (str | Unset): API token. Every page marks it required in the body ("token ... Да" / "Yes":
+            ru_v72_triggers_import_and_start_batch_task.txt
+            l.27, ru_v72_triggers_import_and_start_batch.txt l.89, en_v72_triggers_import_and_start_batch.txt l.25,
+            en_v72_workflows_import_and_start_batch_task.txt l.24, ru_v74_profiles_import.txt l.86). This spec does not put
+            it in
+            `required`: it may come as `Authorization: Bearer` instead (see x-assumption and the `token-required`
+            discrepancy).
         format_ (Format | Unset): Data format (by default - "json").
         matching (BatchMatchingMode | Unset): Profile matching mode. By default – email.
             * `email` – by email, both profile data and subscriptions (`email`)
@@ -39,8 +43,20 @@ class ImportAndStartBatchRequest:
             * `phone` – by phone number (`phone`)
             * `profile_id` – by profile identifier (`profile_id`)
             * `custom` – by a custom profile field (`field_name` + `field_value`)
-            In a batch, each item's profile data supplies the value to match (its `email`, `phones`,
-            or the custom field named by `field_name`) unless the root field gives it.
+
+            Where the search key sits (`x-altcraft-search-key`, read by the client): the tables list
+            `email`, `phone`, `profile_id`, `field_value` as root parameters, while every example puts the
+            value to match in each item's `data` – `email` in the profile (email matching), the custom
+            field named by the root `field_name` (custom matching, e.g. `"field_name": "Custom_ID"` at the
+            root and `"Custom_ID": "345"` in each item). So each item's `data` must hold a non-empty value
+            for one of the mode's `item` fields (for `custom`: the field whose name is the root
+            `field_name`), unless the root holds one of the mode's `root` fields, which then serves every
+            item. Without `matching`, the default mode `email` applies. The item keys of `phone` and
+            `profile_id` are not shown by any page: they carry an `x-assumption`, and the client only warns.
+        data (list[BatchItem] | Unset): Profile data, including subscriptions. Each profile is a separate JSON object
+            "data".
+            en-v72-workflow-task (en_v72_workflows_import_and_start_batch_task.txt l.13) advises against more than 10,000
+            profiles per request; this spec applies that advice to every batch operation (`x-recommended-max-items`).
         email (str | Unset): Email address. "matching": "email" – both profile data and subscriptions; "matching":
             "email_profile" – profile data only.
         phone (str | Unset): Phone number ("matching": "phone").
@@ -70,11 +86,11 @@ class ImportAndStartBatchRequest:
             property. Documented in English only.
     """
 
-    data: list[BatchItem]
     trigger_id: int
     token: str | Unset = UNSET
     format_: Format | Unset = UNSET
     matching: BatchMatchingMode | Unset = UNSET
+    data: list[BatchItem] | Unset = UNSET
     email: str | Unset = UNSET
     phone: str | Unset = UNSET
     profile_id: str | Unset = UNSET
@@ -93,11 +109,6 @@ class ImportAndStartBatchRequest:
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        data = []
-        for componentsschemas_batch_items_item_data in self.data:
-            componentsschemas_batch_items_item = componentsschemas_batch_items_item_data.to_dict()
-            data.append(componentsschemas_batch_items_item)
-
         trigger_id = self.trigger_id
 
         token = self.token
@@ -109,6 +120,13 @@ class ImportAndStartBatchRequest:
         matching: str | Unset = UNSET
         if not isinstance(self.matching, Unset):
             matching = self.matching.value
+
+        data: list[dict[str, Any]] | Unset = UNSET
+        if not isinstance(self.data, Unset):
+            data = []
+            for componentsschemas_batch_items_item_data in self.data:
+                componentsschemas_batch_items_item = componentsschemas_batch_items_item_data.to_dict()
+                data.append(componentsschemas_batch_items_item)
 
         email = self.email
 
@@ -163,7 +181,6 @@ class ImportAndStartBatchRequest:
         field_dict.update(self.additional_properties)
         field_dict.update(
             {
-                "data": data,
                 "trigger_id": trigger_id,
             }
         )
@@ -173,6 +190,8 @@ class ImportAndStartBatchRequest:
             field_dict["format"] = format_
         if matching is not UNSET:
             field_dict["matching"] = matching
+        if data is not UNSET:
+            field_dict["data"] = data
         if email is not UNSET:
             field_dict["email"] = email
         if phone is not UNSET:
@@ -217,13 +236,6 @@ class ImportAndStartBatchRequest:
         from ..models.timeout import Timeout  # noqa: PLC0415
 
         d = dict(src_dict)
-        data = []
-        _data = d.pop("data")
-        for componentsschemas_batch_items_item_data in _data:
-            componentsschemas_batch_items_item = BatchItem.from_dict(componentsschemas_batch_items_item_data)
-
-            data.append(componentsschemas_batch_items_item)
-
         trigger_id = d.pop("trigger_id")
 
         token = d.pop("token", UNSET)
@@ -241,6 +253,15 @@ class ImportAndStartBatchRequest:
             matching = UNSET
         else:
             matching = BatchMatchingMode(_matching)
+
+        _data = d.pop("data", UNSET)
+        data: list[BatchItem] | Unset = UNSET
+        if _data is not UNSET:
+            data = []
+            for componentsschemas_batch_items_item_data in _data:
+                componentsschemas_batch_items_item = BatchItem.from_dict(componentsschemas_batch_items_item_data)
+
+                data.append(componentsschemas_batch_items_item)
 
         email = d.pop("email", UNSET)
 
@@ -310,11 +331,11 @@ class ImportAndStartBatchRequest:
             custom_request = CustomRequest.from_dict(_custom_request)
 
         import_and_start_batch_request = cls(
-            data=data,
             trigger_id=trigger_id,
             token=token,
             format_=format_,
             matching=matching,
+            data=data,
             email=email,
             phone=phone,
             profile_id=profile_id,

@@ -19,8 +19,8 @@ T = TypeVar("T", bound="ImportProfileRequest")
 
 @_attrs_define
 class ImportProfileRequest:
-    """Import (add or update) one profile in a database. Each matching mode needs its fields at the
-    root of the body (see ProfileMatchingMode); the last allOf members state which, one if/then each.
+    """Import (add or update) one profile in a database. Each matching mode needs its fields in the body
+    (ru_v74_profiles_import.txt l.116); which ones is assumed (`x-assumed`, see ProfileMatchingMode).
 
         Attributes:
             db_id (int): Database identifier.
@@ -41,7 +41,13 @@ class ImportProfileRequest:
             skip_invalid_subscriptions (bool | Unset): Skip invalid subscriptions. By default – false. Default: False.
             detect_geo (bool | Unset): Detect geolocation by IP (it is detected by data from the fields _regip or _ip).
                 Default: False.
-            token (str | Unset): API token. Required unless sent as `Authorization: Bearer`.
+            token (str | Unset): API token. Every page marks it required in the body ("token ... Да" / "Yes":
+                ru_v72_triggers_import_and_start_batch_task.txt
+                l.27, ru_v72_triggers_import_and_start_batch.txt l.89, en_v72_triggers_import_and_start_batch.txt l.25,
+                en_v72_workflows_import_and_start_batch_task.txt l.24, ru_v74_profiles_import.txt l.86). This spec does not put
+                it in
+                `required`: it may come as `Authorization: Bearer` instead (see x-assumption and the `token-required`
+                discrepancy).
             format_ (Format | Unset): Data format (by default - "json").
             matching (ProfileMatchingMode | Unset): Profile matching mode. By default – email. Each mode needs its own
                 fields in the request body

@@ -6,6 +6,8 @@ from typing import Any, TypeVar
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
+from ..types import UNSET, Unset
+
 T = TypeVar("T", bound="PhoneData")
 
 
@@ -14,10 +16,10 @@ class PhoneData:
     """The profile's phone in the messenger (WhatsApp, Viber, VK/OK/SMS).
 
     Attributes:
-        phone (str): Phone number.
+        phone (str | Unset): Phone number.
     """
 
-    phone: str
+    phone: str | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -25,18 +27,16 @@ class PhoneData:
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update(
-            {
-                "phone": phone,
-            }
-        )
+        field_dict.update({})
+        if phone is not UNSET:
+            field_dict["phone"] = phone
 
         return field_dict
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         d = dict(src_dict)
-        phone = d.pop("phone")
+        phone = d.pop("phone", UNSET)
 
         phone_data = cls(
             phone=phone,

@@ -11,6 +11,7 @@ from ..types import UNSET, Unset
 if TYPE_CHECKING:
     from ..models.email_subscription import EmailSubscription
     from ..models.notify_subscription import NotifySubscription
+    from ..models.other_channel_subscription import OtherChannelSubscription
     from ..models.push_subscription import PushSubscription
     from ..models.sms_subscription import SmsSubscription
     from ..models.telegram_bot_subscription import TelegramBotSubscription
@@ -42,9 +43,9 @@ class ProfileData:
             os (str | Unset): Operating system.
             browser (str | Unset): Browser.
             vendor (str | Unset): Vendor, the source the profile came from (e.g. a form).
-            subscriptions (list[EmailSubscription | NotifySubscription | PushSubscription | SmsSubscription |
-                TelegramBotSubscription | ViberSubscription | WhatsappSubscription] | Unset): Subscriptions of the profile to
-                resources. One object – one subscription.
+            subscriptions (list[EmailSubscription | NotifySubscription | OtherChannelSubscription | PushSubscription |
+                SmsSubscription | TelegramBotSubscription | ViberSubscription | WhatsappSubscription] | Unset): Subscriptions of
+                the profile to resources. One object – one subscription.
     """
 
     fname: str | Unset = UNSET
@@ -65,6 +66,7 @@ class ProfileData:
         list[
             EmailSubscription
             | NotifySubscription
+            | OtherChannelSubscription
             | PushSubscription
             | SmsSubscription
             | TelegramBotSubscription
@@ -77,6 +79,7 @@ class ProfileData:
 
     def to_dict(self) -> dict[str, Any]:
         from ..models.email_subscription import EmailSubscription  # noqa: PLC0415
+        from ..models.notify_subscription import NotifySubscription  # noqa: PLC0415
         from ..models.push_subscription import PushSubscription  # noqa: PLC0415
         from ..models.sms_subscription import SmsSubscription  # noqa: PLC0415
         from ..models.telegram_bot_subscription import TelegramBotSubscription  # noqa: PLC0415
@@ -135,6 +138,8 @@ class ProfileData:
                     subscriptions_item = subscriptions_item_data.to_dict()
                 elif isinstance(subscriptions_item_data, ViberSubscription):
                     subscriptions_item = subscriptions_item_data.to_dict()
+                elif isinstance(subscriptions_item_data, NotifySubscription):
+                    subscriptions_item = subscriptions_item_data.to_dict()
                 else:
                     subscriptions_item = subscriptions_item_data.to_dict()
 
@@ -180,6 +185,7 @@ class ProfileData:
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         from ..models.email_subscription import EmailSubscription  # noqa: PLC0415
         from ..models.notify_subscription import NotifySubscription  # noqa: PLC0415
+        from ..models.other_channel_subscription import OtherChannelSubscription  # noqa: PLC0415
         from ..models.push_subscription import PushSubscription  # noqa: PLC0415
         from ..models.sms_subscription import SmsSubscription  # noqa: PLC0415
         from ..models.telegram_bot_subscription import TelegramBotSubscription  # noqa: PLC0415
@@ -233,6 +239,7 @@ class ProfileData:
             list[
                 EmailSubscription
                 | NotifySubscription
+                | OtherChannelSubscription
                 | PushSubscription
                 | SmsSubscription
                 | TelegramBotSubscription
@@ -250,6 +257,7 @@ class ProfileData:
                 ) -> (
                     EmailSubscription
                     | NotifySubscription
+                    | OtherChannelSubscription
                     | PushSubscription
                     | SmsSubscription
                     | TelegramBotSubscription
@@ -304,11 +312,19 @@ class ProfileData:
                         return componentsschemas_subscription_type_5
                     except (TypeError, ValueError, AttributeError, KeyError):
                         pass
+                    try:
+                        if not isinstance(data, dict):
+                            raise TypeError()
+                        componentsschemas_subscription_type_6 = NotifySubscription.from_dict(data)
+
+                        return componentsschemas_subscription_type_6
+                    except (TypeError, ValueError, AttributeError, KeyError):
+                        pass
                     if not isinstance(data, dict):
                         raise TypeError()
-                    componentsschemas_subscription_type_6 = NotifySubscription.from_dict(data)
+                    componentsschemas_subscription_type_7 = OtherChannelSubscription.from_dict(data)
 
-                    return componentsschemas_subscription_type_6
+                    return componentsschemas_subscription_type_7
 
                 subscriptions_item = _parse_subscriptions_item(subscriptions_item_data)
 

@@ -16,7 +16,10 @@ class ProfileImported:
     Attributes:
         error (Literal[0]): Error code, 0 on success.
         error_text (str): Error text ("Successful operation" on success).
-        profile_id (str): Profile identifier, 24 lowercase hex digits.
+        profile_id (str): Profile identifier, 24 lowercase hex digits. That is the form of every JSON example (a MongoDB
+            ObjectId, e.g. ru_v74_profiles_import.txt l.472) and only assumed (x-assumed), not enforced, because the XML tab
+            of the same page prints the 28-character non-hex "c1are24fu213lwith21that2axe9" (l.477). Any string is accepted
+            (the profile-id-format discrepancy).
     """
 
     error: Literal[0]

@@ -14,7 +14,10 @@ class ProfileRef:
     """A successfully imported profile.
 
     Attributes:
-        profile_id (str): Profile identifier, 24 lowercase hex digits.
+        profile_id (str): Profile identifier, 24 lowercase hex digits. That is the form of every JSON example (a MongoDB
+            ObjectId, e.g. ru_v74_profiles_import.txt l.472) and only assumed (x-assumed), not enforced, because the XML tab
+            of the same page prints the 28-character non-hex "c1are24fu213lwith21that2axe9" (l.477). Any string is accepted
+            (the profile-id-format discrepancy).
     """
 
     profile_id: str

@@ -20,10 +20,8 @@ class PushSubscription:
     """Push channel subscription.
 
     Attributes:
-        resource_id (int): Resource identifier.
         channel (Literal['push']): Channel type.
-        provider (str): Provider type (e.g. "Firefox", "android-firebase").
-        subscription_id (str): Subscription identifier.
+        resource_id (int | Unset): Resource identifier.
         status (int | str | Unset): Subscription status (optional). Recommended only when the status has to be updated.
             v74 documents a string ("subscribed"); v72 examples send the integer 0.
         priority (int | Unset): Subscription priority (optional). When sent, the resource's "raise the priority of new
@@ -31,26 +29,24 @@ class PushSubscription:
         custom_fields (SubscriptionCustomFields | Unset): Standard and additional subscription fields (optional);
             /v1.1/resources/fields_get lists a resource's fields.
         cats (list[str] | Unset): Resource categories to subscribe the profile to (optional).
+        provider (str | Unset): Provider type (e.g. "Firefox", "android-firebase").
+        subscription_id (str | Unset): Subscription identifier.
     """
 
-    resource_id: int
     channel: Literal["push"]
-    provider: str
-    subscription_id: str
+    resource_id: int | Unset = UNSET
     status: int | str | Unset = UNSET
     priority: int | Unset = UNSET
     custom_fields: SubscriptionCustomFields | Unset = UNSET
     cats: list[str] | Unset = UNSET
+    provider: str | Unset = UNSET
+    subscription_id: str | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        resource_id = self.resource_id
-
         channel = self.channel
 
-        provider = self.provider
-
-        subscription_id = self.subscription_id
+        resource_id = self.resource_id
 
         status: int | str | Unset
         if isinstance(self.status, Unset):
@@ -68,16 +64,19 @@ class PushSubscription:
         if not isinstance(self.cats, Unset):
             cats = self.cats
 
+        provider = self.provider
+
+        subscription_id = self.subscription_id
+
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
         field_dict.update(
             {
-                "resource_id": resource_id,
                 "channel": channel,
-                "provider": provider,
-                "subscription_id": subscription_id,
             }
         )
+        if resource_id is not UNSET:
+            field_dict["resource_id"] = resource_id
         if status is not UNSET:
             field_dict["status"] = status
         if priority is not UNSET:
@@ -86,6 +85,10 @@ class PushSubscription:
             field_dict["custom_fields"] = custom_fields
         if cats is not UNSET:
             field_dict["cats"] = cats
+        if provider is not UNSET:
+            field_dict["provider"] = provider
+        if subscription_id is not UNSET:
+            field_dict["subscription_id"] = subscription_id
 
         return field_dict
 
@@ -94,15 +97,11 @@ class PushSubscription:
         from ..models.subscription_custom_fields import SubscriptionCustomFields  # noqa: PLC0415
 
         d = dict(src_dict)
-        resource_id = d.pop("resource_id")
-
         channel = cast(Literal["push"], d.pop("channel"))
         if channel != "push":
             raise ValueError(f"channel must match const 'push', got '{channel}'")
 
-        provider = d.pop("provider")
-
-        subscription_id = d.pop("subscription_id")
+        resource_id = d.pop("resource_id", UNSET)
 
         def _parse_status(data: object) -> int | str | Unset:
             if isinstance(data, Unset):
@@ -122,15 +121,19 @@ class PushSubscription:
 
         cats = cast(list[str], d.pop("cats", UNSET))
 
+        provider = d.pop("provider", UNSET)
+
+        subscription_id = d.pop("subscription_id", UNSET)
+
         push_subscription = cls(
-            resource_id=resource_id,
             channel=channel,
-            provider=provider,
-            subscription_id=subscription_id,
+            resource_id=resource_id,
             status=status,
             priority=priority,
             custom_fields=custom_fields,
             cats=cats,
+            provider=provider,
+            subscription_id=subscription_id,
         )
 
         push_subscription.additional_properties = d

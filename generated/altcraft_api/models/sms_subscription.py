@@ -20,9 +20,8 @@ class SmsSubscription:
     """SMS channel subscription.
 
     Attributes:
-        resource_id (int): Resource identifier.
         channel (Literal['sms']): Channel type.
-        phone (str): Phone number.
+        resource_id (int | Unset): Resource identifier.
         status (int | str | Unset): Subscription status (optional). Recommended only when the status has to be updated.
             v74 documents a string ("subscribed"); v72 examples send the integer 0.
         priority (int | Unset): Subscription priority (optional). When sent, the resource's "raise the priority of new
@@ -30,23 +29,22 @@ class SmsSubscription:
         custom_fields (SubscriptionCustomFields | Unset): Standard and additional subscription fields (optional);
             /v1.1/resources/fields_get lists a resource's fields.
         cats (list[str] | Unset): Resource categories to subscribe the profile to (optional).
+        phone (str | Unset): Phone number.
     """
 
-    resource_id: int
     channel: Literal["sms"]
-    phone: str
+    resource_id: int | Unset = UNSET
     status: int | str | Unset = UNSET
     priority: int | Unset = UNSET
     custom_fields: SubscriptionCustomFields | Unset = UNSET
     cats: list[str] | Unset = UNSET
+    phone: str | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        resource_id = self.resource_id
-
         channel = self.channel
 
-        phone = self.phone
+        resource_id = self.resource_id
 
         status: int | str | Unset
         if isinstance(self.status, Unset):
@@ -64,15 +62,17 @@ class SmsSubscription:
         if not isinstance(self.cats, Unset):
             cats = self.cats
 
+        phone = self.phone
+
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
         field_dict.update(
             {
-                "resource_id": resource_id,
                 "channel": channel,
-                "phone": phone,
             }
         )
+        if resource_id is not UNSET:
+            field_dict["resource_id"] = resource_id
         if status is not UNSET:
             field_dict["status"] = status
         if priority is not UNSET:
@@ -81,6 +81,8 @@ class SmsSubscription:
             field_dict["custom_fields"] = custom_fields
         if cats is not UNSET:
             field_dict["cats"] = cats
+        if phone is not UNSET:
+            field_dict["phone"] = phone
 
         return field_dict
 
@@ -89,13 +91,11 @@ class SmsSubscription:
         from ..models.subscription_custom_fields import SubscriptionCustomFields  # noqa: PLC0415
 
         d = dict(src_dict)
-        resource_id = d.pop("resource_id")
-
         channel = cast(Literal["sms"], d.pop("channel"))
         if channel != "sms":
             raise ValueError(f"channel must match const 'sms', got '{channel}'")
 
-        phone = d.pop("phone")
+        resource_id = d.pop("resource_id", UNSET)
 
         def _parse_status(data: object) -> int | str | Unset:
             if isinstance(data, Unset):
@@ -115,14 +115,16 @@ class SmsSubscription:
 
         cats = cast(list[str], d.pop("cats", UNSET))
 
+        phone = d.pop("phone", UNSET)
+
         sms_subscription = cls(
-            resource_id=resource_id,
             channel=channel,
-            phone=phone,
+            resource_id=resource_id,
             status=status,
             priority=priority,
             custom_fields=custom_fields,
             cats=cats,
+            phone=phone,
         )
 
         sms_subscription.additional_properties = d

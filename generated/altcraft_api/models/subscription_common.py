@@ -19,7 +19,7 @@ T = TypeVar("T", bound="SubscriptionCommon")
 class SubscriptionCommon:
     """
     Attributes:
-        resource_id (int): Resource identifier.
+        resource_id (int | Unset): Resource identifier.
         status (int | str | Unset): Subscription status (optional). Recommended only when the status has to be updated.
             v74 documents a string ("subscribed"); v72 examples send the integer 0.
         priority (int | Unset): Subscription priority (optional). When sent, the resource's "raise the priority of new
@@ -29,7 +29,7 @@ class SubscriptionCommon:
         cats (list[str] | Unset): Resource categories to subscribe the profile to (optional).
     """
 
-    resource_id: int
+    resource_id: int | Unset = UNSET
     status: int | str | Unset = UNSET
     priority: int | Unset = UNSET
     custom_fields: SubscriptionCustomFields | Unset = UNSET
@@ -57,11 +57,9 @@ class SubscriptionCommon:
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update(
-            {
-                "resource_id": resource_id,
-            }
-        )
+        field_dict.update({})
+        if resource_id is not UNSET:
+            field_dict["resource_id"] = resource_id
         if status is not UNSET:
             field_dict["status"] = status
         if priority is not UNSET:
@@ -78,7 +76,7 @@ class SubscriptionCommon:
         from ..models.subscription_custom_fields import SubscriptionCustomFields  # noqa: PLC0415
 
         d = dict(src_dict)
-        resource_id = d.pop("resource_id")
+        resource_id = d.pop("resource_id", UNSET)
 
         def _parse_status(data: object) -> int | str | Unset:
             if isinstance(data, Unset):

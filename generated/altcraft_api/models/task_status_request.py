@@ -17,7 +17,13 @@ class TaskStatusRequest:
 
     Attributes:
         task_id (str): Task identifier, as returned by a `*_task` operation. Opaque; pass back what was returned.
-        token (str | Unset): API token. Required unless sent as `Authorization: Bearer`.
+        token (str | Unset): API token. Every page marks it required in the body ("token ... Да" / "Yes":
+            ru_v72_triggers_import_and_start_batch_task.txt
+            l.27, ru_v72_triggers_import_and_start_batch.txt l.89, en_v72_triggers_import_and_start_batch.txt l.25,
+            en_v72_workflows_import_and_start_batch_task.txt l.24, ru_v74_profiles_import.txt l.86). This spec does not put
+            it in
+            `required`: it may come as `Authorization: Bearer` instead (see x-assumption and the `token-required`
+            discrepancy).
     """
 
     task_id: str

@@ -21,9 +21,8 @@ class ViberSubscription:
     """Viber channel subscription.
 
     Attributes:
-        resource_id (int): Resource identifier.
         channel (Literal['viber']): Channel type.
-        cc_data (PhoneData): The profile's phone in the messenger (WhatsApp, Viber, VK/OK/SMS).
+        resource_id (int | Unset): Resource identifier.
         status (int | str | Unset): Subscription status (optional). Recommended only when the status has to be updated.
             v74 documents a string ("subscribed"); v72 examples send the integer 0.
         priority (int | Unset): Subscription priority (optional). When sent, the resource's "raise the priority of new
@@ -31,23 +30,22 @@ class ViberSubscription:
         custom_fields (SubscriptionCustomFields | Unset): Standard and additional subscription fields (optional);
             /v1.1/resources/fields_get lists a resource's fields.
         cats (list[str] | Unset): Resource categories to subscribe the profile to (optional).
+        cc_data (PhoneData | Unset): The profile's phone in the messenger (WhatsApp, Viber, VK/OK/SMS).
     """
 
-    resource_id: int
     channel: Literal["viber"]
-    cc_data: PhoneData
+    resource_id: int | Unset = UNSET
     status: int | str | Unset = UNSET
     priority: int | Unset = UNSET
     custom_fields: SubscriptionCustomFields | Unset = UNSET
     cats: list[str] | Unset = UNSET
+    cc_data: PhoneData | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        resource_id = self.resource_id
-
         channel = self.channel
 
-        cc_data = self.cc_data.to_dict()
+        resource_id = self.resource_id
 
         status: int | str | Unset
         if isinstance(self.status, Unset):
@@ -65,15 +63,19 @@ class ViberSubscription:
         if not isinstance(self.cats, Unset):
             cats = self.cats
 
+        cc_data: dict[str, Any] | Unset = UNSET
+        if not isinstance(self.cc_data, Unset):
+            cc_data = self.cc_data.to_dict()
+
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
         field_dict.update(
             {
-                "resource_id": resource_id,
                 "channel": channel,
-                "cc_data": cc_data,
             }
         )
+        if resource_id is not UNSET:
+            field_dict["resource_id"] = resource_id
         if status is not UNSET:
             field_dict["status"] = status
         if priority is not UNSET:
@@ -82,6 +84,8 @@ class ViberSubscription:
             field_dict["custom_fields"] = custom_fields
         if cats is not UNSET:
             field_dict["cats"] = cats
+        if cc_data is not UNSET:
+            field_dict["cc_data"] = cc_data
 
         return field_dict
 
@@ -91,13 +95,11 @@ class ViberSubscription:
         from ..models.subscription_custom_fields import SubscriptionCustomFields  # noqa: PLC0415
 
         d = dict(src_dict)
-        resource_id = d.pop("resource_id")
-
         channel = cast(Literal["viber"], d.pop("channel"))
         if channel != "viber":
             raise ValueError(f"channel must match const 'viber', got '{channel}'")
 
-        cc_data = PhoneData.from_dict(d.pop("cc_data"))
+        resource_id = d.pop("resource_id", UNSET)
 
         def _parse_status(data: object) -> int | str | Unset:
             if isinstance(data, Unset):
@@ -117,14 +119,21 @@ class ViberSubscription:
 
         cats = cast(list[str], d.pop("cats", UNSET))
 
+        _cc_data = d.pop("cc_data", UNSET)
+        cc_data: PhoneData | Unset
+        if isinstance(_cc_data, Unset):
+            cc_data = UNSET
+        else:
+            cc_data = PhoneData.from_dict(_cc_data)
+
         viber_subscription = cls(
-            resource_id=resource_id,
             channel=channel,
-            cc_data=cc_data,
+            resource_id=resource_id,
             status=status,
             priority=priority,
             custom_fields=custom_fields,
             cats=cats,
+            cc_data=cc_data,
         )
 
         viber_subscription.additional_properties = d

@@ -26,10 +26,14 @@ class WorkflowImportAndStartBatchTaskRequest:
     """Batch import of profiles and their entry into a workflow (scenario), as a task.
 
     Attributes:
-        data (list[BatchItem]): Profile data, including subscriptions. Each profile is a separate JSON object "data".
-            Not recommended: more than 10,000 profiles per request.
         workflow_id (int): Workflow identifier.
-        token (str | Unset): API token. Required unless sent as `Authorization: Bearer`.
+        token (str | Unset): API token. Every page marks it required in the body ("token ... Да" / "Yes":
+            ru_v72_triggers_import_and_start_batch_task.txt
+            l.27, ru_v72_triggers_import_and_start_batch.txt l.89, en_v72_triggers_import_and_start_batch.txt l.25,
+            en_v72_workflows_import_and_start_batch_task.txt l.24, ru_v74_profiles_import.txt l.86). This spec does not put
+            it in
+            `required`: it may come as `Authorization: Bearer` instead (see x-assumption and the `token-required`
+            discrepancy).
         format_ (Format | Unset): Data format (by default - "json").
         matching (BatchMatchingMode | Unset): Profile matching mode. By default – email.
             * `email` – by email, both profile data and subscriptions (`email`)
@@ -37,8 +41,20 @@ class WorkflowImportAndStartBatchTaskRequest:
             * `phone` – by phone number (`phone`)
             * `profile_id` – by profile identifier (`profile_id`)
             * `custom` – by a custom profile field (`field_name` + `field_value`)
-            In a batch, each item's profile data supplies the value to match (its `email`, `phones`,
-            or the custom field named by `field_name`) unless the root field gives it.
+
+            Where the search key sits (`x-altcraft-search-key`, read by the client): the tables list
+            `email`, `phone`, `profile_id`, `field_value` as root parameters, while every example puts the
+            value to match in each item's `data` – `email` in the profile (email matching), the custom
+            field named by the root `field_name` (custom matching, e.g. `"field_name": "Custom_ID"` at the
+            root and `"Custom_ID": "345"` in each item). So each item's `data` must hold a non-empty value
+            for one of the mode's `item` fields (for `custom`: the field whose name is the root
+            `field_name`), unless the root holds one of the mode's `root` fields, which then serves every
+            item. Without `matching`, the default mode `email` applies. The item keys of `phone` and
+            `profile_id` are not shown by any page: they carry an `x-assumption`, and the client only warns.
+        data (list[BatchItem] | Unset): Profile data, including subscriptions. Each profile is a separate JSON object
+            "data".
+            en-v72-workflow-task (en_v72_workflows_import_and_start_batch_task.txt l.13) advises against more than 10,000
+            profiles per request; this spec applies that advice to every batch operation (`x-recommended-max-items`).
         email (str | Unset): Email address. "matching": "email" – both profile data and subscriptions; "matching":
             "email_profile" – profile data only.
         phone (str | Unset): Phone number ("matching": "phone").
@@ -62,11 +78,11 @@ class WorkflowImportAndStartBatchTaskRequest:
             property. Documented in English only.
     """
 
-    data: list[BatchItem]
     workflow_id: int
     token: str | Unset = UNSET
     format_: Format | Unset = UNSET
     matching: BatchMatchingMode | Unset = UNSET
+    data: list[BatchItem] | Unset = UNSET
     email: str | Unset = UNSET
     phone: str | Unset = UNSET
     profile_id: str | Unset = UNSET
@@ -83,11 +99,6 @@ class WorkflowImportAndStartBatchTaskRequest:
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        data = []
-        for componentsschemas_batch_items_item_data in self.data:
-            componentsschemas_batch_items_item = componentsschemas_batch_items_item_data.to_dict()
-            data.append(componentsschemas_batch_items_item)
-
         workflow_id = self.workflow_id
 
         token = self.token
@@ -99,6 +110,13 @@ class WorkflowImportAndStartBatchTaskRequest:
         matching: str | Unset = UNSET
         if not isinstance(self.matching, Unset):
             matching = self.matching.value
+
+        data: list[dict[str, Any]] | Unset = UNSET
+        if not isinstance(self.data, Unset):
+            data = []
+            for componentsschemas_batch_items_item_data in self.data:
+                componentsschemas_batch_items_item = componentsschemas_batch_items_item_data.to_dict()
+                data.append(componentsschemas_batch_items_item)
 
         email = self.email
 
@@ -145,7 +163,6 @@ class WorkflowImportAndStartBatchTaskRequest:
         field_dict.update(self.additional_properties)
         field_dict.update(
             {
-                "data": data,
                 "workflow_id": workflow_id,
             }
         )
@@ -155,6 +172,8 @@ class WorkflowImportAndStartBatchTaskRequest:
             field_dict["format"] = format_
         if matching is not UNSET:
             field_dict["matching"] = matching
+        if data is not UNSET:
+            field_dict["data"] = data
         if email is not UNSET:
             field_dict["email"] = email
         if phone is not UNSET:
@@ -193,13 +212,6 @@ class WorkflowImportAndStartBatchTaskRequest:
         from ..models.custom_request import CustomRequest  # noqa: PLC0415
 
         d = dict(src_dict)
-        data = []
-        _data = d.pop("data")
-        for componentsschemas_batch_items_item_data in _data:
-            componentsschemas_batch_items_item = BatchItem.from_dict(componentsschemas_batch_items_item_data)
-
-            data.append(componentsschemas_batch_items_item)
-
         workflow_id = d.pop("workflow_id")
 
         token = d.pop("token", UNSET)
@@ -217,6 +229,15 @@ class WorkflowImportAndStartBatchTaskRequest:
             matching = UNSET
         else:
             matching = BatchMatchingMode(_matching)
+
+        _data = d.pop("data", UNSET)
+        data: list[BatchItem] | Unset = UNSET
+        if _data is not UNSET:
+            data = []
+            for componentsschemas_batch_items_item_data in _data:
+                componentsschemas_batch_items_item = BatchItem.from_dict(componentsschemas_batch_items_item_data)
+
+                data.append(componentsschemas_batch_items_item)
 
         email = d.pop("email", UNSET)
 
@@ -272,11 +293,11 @@ class WorkflowImportAndStartBatchTaskRequest:
             custom_request = CustomRequest.from_dict(_custom_request)
 
         workflow_import_and_start_batch_task_request = cls(
-            data=data,
             workflow_id=workflow_id,
             token=token,
             format_=format_,
             matching=matching,
+            data=data,
             email=email,
             phone=phone,
             profile_id=profile_id,

@@ -102,9 +102,9 @@ def sync_detailed(
 
     Args:
         body (ImportProfileRequest): Import (add or update) one profile in a database. Each
-            matching mode needs its fields at the
-            root of the body (see ProfileMatchingMode); the last allOf members state which, one
-            if/then each.
+            matching mode needs its fields in the body
+            (ru_v74_profiles_import.txt l.116); which ones is assumed (`x-assumed`, see
+            ProfileMatchingMode).
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -138,9 +138,9 @@ def sync(
 
     Args:
         body (ImportProfileRequest): Import (add or update) one profile in a database. Each
-            matching mode needs its fields at the
-            root of the body (see ProfileMatchingMode); the last allOf members state which, one
-            if/then each.
+            matching mode needs its fields in the body
+            (ru_v74_profiles_import.txt l.116); which ones is assumed (`x-assumed`, see
+            ProfileMatchingMode).
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -169,9 +169,9 @@ async def asyncio_detailed(
 
     Args:
         body (ImportProfileRequest): Import (add or update) one profile in a database. Each
-            matching mode needs its fields at the
-            root of the body (see ProfileMatchingMode); the last allOf members state which, one
-            if/then each.
+            matching mode needs its fields in the body
+            (ru_v74_profiles_import.txt l.116); which ones is assumed (`x-assumed`, see
+            ProfileMatchingMode).
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -203,9 +203,9 @@ async def asyncio(
 
     Args:
         body (ImportProfileRequest): Import (add or update) one profile in a database. Each
-            matching mode needs its fields at the
-            root of the body (see ProfileMatchingMode); the last allOf members state which, one
-            if/then each.
+            matching mode needs its fields in the body
+            (ru_v74_profiles_import.txt l.116); which ones is assumed (`x-assumed`, see
+            ProfileMatchingMode).
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.

@@ -100,6 +100,11 @@ def sync_detailed(
     version of the Profile import + trigger campaign launch request. The request body size is
     limited by default to 10 Mb, exception for files — 100 Mb.
 
+    Not from these pages: the advice against more than 10,000 profiles per request is printed only by
+    en-v72-workflow-task (en_v72_workflows_import_and_start_batch_task.txt l.13); this spec applies it
+    here too
+    (`recommended_max_profiles_per_request`, a warning only).
+
     Args:
         body (ImportAndStartBatchRequest): Bulk profile import + trigger campaign launch, answered
             when done.
@@ -134,6 +139,11 @@ def sync(
     version of the Profile import + trigger campaign launch request. The request body size is
     limited by default to 10 Mb, exception for files — 100 Mb.
 
+    Not from these pages: the advice against more than 10,000 profiles per request is printed only by
+    en-v72-workflow-task (en_v72_workflows_import_and_start_batch_task.txt l.13); this spec applies it
+    here too
+    (`recommended_max_profiles_per_request`, a warning only).
+
     Args:
         body (ImportAndStartBatchRequest): Bulk profile import + trigger campaign launch, answered
             when done.
@@ -162,6 +172,11 @@ async def asyncio_detailed(
      Add or update multiple profiles and then send a trigger campaign. This request is a batch
     version of the Profile import + trigger campaign launch request. The request body size is
     limited by default to 10 Mb, exception for files — 100 Mb.
+
+    Not from these pages: the advice against more than 10,000 profiles per request is printed only by
+    en-v72-workflow-task (en_v72_workflows_import_and_start_batch_task.txt l.13); this spec applies it
+    here too
+    (`recommended_max_profiles_per_request`, a warning only).
 
     Args:
         body (ImportAndStartBatchRequest): Bulk profile import + trigger campaign launch, answered
@@ -194,6 +209,11 @@ async def asyncio(
      Add or update multiple profiles and then send a trigger campaign. This request is a batch
     version of the Profile import + trigger campaign launch request. The request body size is
     limited by default to 10 Mb, exception for files — 100 Mb.
+
+    Not from these pages: the advice against more than 10,000 profiles per request is printed only by
+    en-v72-workflow-task (en_v72_workflows_import_and_start_batch_task.txt l.13); this spec applies it
+    here too
+    (`recommended_max_profiles_per_request`, a warning only).
 
     Args:
         body (ImportAndStartBatchRequest): Bulk profile import + trigger campaign launch, answered

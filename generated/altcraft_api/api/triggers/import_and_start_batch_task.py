@@ -99,8 +99,12 @@ def sync_detailed(
      Adds or updates multiple profiles and then sends them a trigger campaign. This is the batch
     version of "Profile import + trigger campaign launch". Returns a response with the task id
     without waiting for execution; follow it with /tasks/status. The request body is limited by
-    default to 10 MB, files to 100 MB; more than 10,000 profiles per request is not recommended.
-    (The page is in Russian only; translated.)
+    default to 10 MB, files to 100 MB. (The page is in Russian only; translated.)
+
+    Not from this page: the advice against more than 10,000 profiles per request is printed only by
+    en-v72-workflow-task (en_v72_workflows_import_and_start_batch_task.txt l.13); this spec applies it
+    here too
+    (`recommended_max_profiles_per_request`, a warning only).
 
     Args:
         body (ImportAndStartBatchTaskRequest): Bulk profile import + trigger campaign launch, as a
@@ -135,8 +139,12 @@ def sync(
      Adds or updates multiple profiles and then sends them a trigger campaign. This is the batch
     version of "Profile import + trigger campaign launch". Returns a response with the task id
     without waiting for execution; follow it with /tasks/status. The request body is limited by
-    default to 10 MB, files to 100 MB; more than 10,000 profiles per request is not recommended.
-    (The page is in Russian only; translated.)
+    default to 10 MB, files to 100 MB. (The page is in Russian only; translated.)
+
+    Not from this page: the advice against more than 10,000 profiles per request is printed only by
+    en-v72-workflow-task (en_v72_workflows_import_and_start_batch_task.txt l.13); this spec applies it
+    here too
+    (`recommended_max_profiles_per_request`, a warning only).
 
     Args:
         body (ImportAndStartBatchTaskRequest): Bulk profile import + trigger campaign launch, as a
@@ -166,8 +174,12 @@ async def asyncio_detailed(
      Adds or updates multiple profiles and then sends them a trigger campaign. This is the batch
     version of "Profile import + trigger campaign launch". Returns a response with the task id
     without waiting for execution; follow it with /tasks/status. The request body is limited by
-    default to 10 MB, files to 100 MB; more than 10,000 profiles per request is not recommended.
-    (The page is in Russian only; translated.)
+    default to 10 MB, files to 100 MB. (The page is in Russian only; translated.)
+
+    Not from this page: the advice against more than 10,000 profiles per request is printed only by
+    en-v72-workflow-task (en_v72_workflows_import_and_start_batch_task.txt l.13); this spec applies it
+    here too
+    (`recommended_max_profiles_per_request`, a warning only).
 
     Args:
         body (ImportAndStartBatchTaskRequest): Bulk profile import + trigger campaign launch, as a
@@ -200,8 +212,12 @@ async def asyncio(
      Adds or updates multiple profiles and then sends them a trigger campaign. This is the batch
     version of "Profile import + trigger campaign launch". Returns a response with the task id
     without waiting for execution; follow it with /tasks/status. The request body is limited by
-    default to 10 MB, files to 100 MB; more than 10,000 profiles per request is not recommended.
-    (The page is in Russian only; translated.)
+    default to 10 MB, files to 100 MB. (The page is in Russian only; translated.)
+
+    Not from this page: the advice against more than 10,000 profiles per request is printed only by
+    en-v72-workflow-task (en_v72_workflows_import_and_start_batch_task.txt l.13); this spec applies it
+    here too
+    (`recommended_max_profiles_per_request`, a warning only).
 
     Args:
         body (ImportAndStartBatchTaskRequest): Bulk profile import + trigger campaign launch, as a
