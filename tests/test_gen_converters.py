@@ -131,8 +131,8 @@ def test_a_generic_subscription_variant_is_picked_where_from_dict_picks_it(tmp_p
     )
     assert compared.returncode == 0, compared.stderr
     picked = compared.stdout.strip()
-    generic = "'GenericSubscription'"
-    first = ["'EmailSubscription'", generic, "'SmsSubscription'"] if where == "last" else [generic] * 3
+    any_channel = "'GenericSubscription'"
+    first = ["'EmailSubscription'", any_channel, "'SmsSubscription'"] if where == "last" else [any_channel] * 3
     # A known channel, a broken email one, sms with extras, an unknown channel, then data no variant takes.
-    expected = [*first, generic, "'KeyError'", "'KeyError'", generic, "'TypeError'"]
+    expected = [*first, any_channel, "'KeyError'", "'KeyError'", any_channel, "'TypeError'"]
     assert picked == f"[{', '.join(expected)}]"
