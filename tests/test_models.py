@@ -158,6 +158,7 @@ def test_known_shapes_dispatch_and_fall_back() -> None:
 
 def test_valid_data_never_takes_the_generated_path(monkeypatch: pytest.MonkeyPatch) -> None:
     """The fast path really is taken: with every ``from_dict`` made to fail, valid bodies still build."""
+
     def refuse(*args: Any) -> Any:
         raise AssertionError("from_dict was called")
 
