@@ -1,12 +1,14 @@
 """The generation pipeline behind scripts/generate.
 
-    gen.py generate   openapi.yaml -> generated/altcraft_api (openapi-python-client + spec data + ruff)
+    gen.py generate   openapi.yaml -> generated/altcraft_api (openapi-python-client + spec data + converters + ruff)
     gen.py check      the same into a temporary directory; exit 1 naming the files that differ
     gen.py prove      import the packages, mypy --strict them, run one batch task end to end on altcraft-mock
 
 openapi-python-client 0.29 cannot generate `application/xml` bodies, so it is fed a derived copy of
 openapi.yaml holding only the `application/json` media types; the XML side is the overlay's job and
-is driven by `altcraft_api.spec_data`, which this script writes from the full spec.
+is driven by `altcraft_api.spec_data`, which this script writes from the full spec. Then
+scripts/gen_converters.py writes `altcraft_api.converters` (model <-> JSON data, one function per model)
+from the generated models; it stops the generation on any field type it cannot convert faithfully.
 """
 
 from __future__ import annotations
@@ -164,6 +166,11 @@ def generate_into(out_parent: Path) -> Path:
             stdout=subprocess.DEVNULL,
         )
     write_spec_data(spec, out)
+    # converters.py is read off the models just generated, so it runs as its own process importing them.
+    run(
+        [sys.executable, str(ROOT / "scripts" / "gen_converters.py"), str(out)],
+        env={**os.environ, "PYTHONDONTWRITEBYTECODE": "1"},
+    )
     (out / "py.typed").write_text("# Marker file for PEP 561\n", encoding="utf-8")
     ruff = str(VENV_BIN / "ruff")
     cfg = ["--config", str(ROOT / "pyproject.toml")]
