@@ -203,27 +203,27 @@ class Refuse(httpx.BaseTransport):
     ("op", "body", "field"),
     [
         ("import_and_start_batch", {"data": [{"data": {}}]}, "trigger_id"),
-        ("import_and_start_batch", {"trigger_id": 1, "data": []}, "data"),
+        ("import_and_start_batch", {"trigger_id": 1, "data": [{"data": {"_fname": "no email"}}]}, "data[0].data.email"),
         ("import_and_start_batch", {"trigger_id": "13", "data": [{"data": {}}]}, "trigger_id"),
         ("import_and_start_batch", {"trigger_id": 1, "matching": "custom", "data": [{"data": {}}]}, "field_name"),
         ("import_and_start_batch_task", {"trigger_id": 1, "data": [{"x": 1}]}, "data[0].data"),
         (
             "import_profile",
-            {"db_id": 1, "email": "e", "data": {"subscriptions": [{"channel": "sms", "resource_id": 1}]}},
-            "data.subscriptions[0].phone",
+            {"db_id": 1, "email": "e", "data": {"subscriptions": [{"channel": "sms", "resource_id": "1"}]}},
+            "data.subscriptions[0].resource_id",
         ),
         (
             "import_profile",
-            {"db_id": 1, "email": "e", "data": {"subscriptions": [{"channel": "fax", "resource_id": 1}]}},
-            "data.subscriptions[0].channel",
+            {"db_id": 1, "email": "e", "data": {"subscriptions": {"channel": "sms"}}},
+            "data.subscriptions",
         ),
-        ("import_profile", {"db_id": 1, "matching": "push_sub", "data": {}}, "provider"),
-        ("import_profile", {"db_id": 1, "matching": "email_phone", "data": {}}, "email"),
+        ("import_profile", {"db_id": 1, "matching": "push", "data": {}}, "matching"),
+        ("import_profile", {"db_id": "1", "data": {}}, "db_id"),
         ("workflow_import_and_start_batch_task", {"data": [{"data": {}}]}, "workflow_id"),
         (
             "workflow_import_and_start_batch_task",
-            {"workflow_id": 1, "data": [{"data": {}}], "attach": [{"name": "a", "data": "not-a-uri"}]},
-            "attach[0].data",
+            {"workflow_id": 1, "data": [{"data": {"email": "a@b.c"}}], "attach": [{"name": 5}]},
+            "attach[0].name",
         ),
     ],
 )
@@ -248,7 +248,7 @@ def test_validation_can_be_switched_off(app: MockApp) -> None:
 
 
 def test_body_over_10_mb_is_refused_before_sending() -> None:
-    big = {"trigger_id": 1, "data": [{"data": {"blob": "x" * (11 << 20)}}]}
+    big = {"trigger_id": 1, "data": [{"data": {"email": "a@b.c", "blob": "x" * (11 << 20)}}]}
     with Altcraft(BASE, TOKEN, transport=Refuse()) as c, pytest.raises(RequestTooLarge) as err:
         c.import_and_start_batch(big)
     assert err.value.limit == 10 << 20 and err.value.size is not None and err.value.size > 11 << 20

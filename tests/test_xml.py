@@ -12,6 +12,7 @@ from altcraft import Altcraft, XMLError, _xml, models
 from altcraft._models import to_model
 from altcraft._schema import OPERATIONS, shape
 from altcraft._serialize import to_plain
+from altcraft._validate import check
 from altcraft._xml import decode, decode_request, decode_response, encode, encode_request, encode_response
 from hypothesis import HealthCheck, given, settings
 
@@ -36,6 +37,14 @@ def _twins() -> list[tuple[str, str, str, Any, Any]]:
 
 
 TWINS = _twins()
+# The XML tabs that the pages print with other values than their JSON tabs.
+PRINTED_APART = {
+    ("import_profile", "request", "email_subscription"),
+    ("import_profile", "request", "additional_data"),
+    ("import_profile", "request", "channels"),
+    ("import_profile", "200", "imported"),
+    ("import_and_start_batch", "request", "ru_matching_custom"),
+}
 
 
 def _without_format(value: dict[str, Any]) -> dict[str, Any]:
@@ -51,10 +60,17 @@ def test_xml_example_decodes_to_its_json_twin_and_round_trips(
     op: str, where: str, name: str, xml: str, twin: Any
 ) -> None:
     decoded = decode_request(op, xml) if where == "request" else decode_response(op, xml)
-    assert _without_format(decoded) == _without_format(twin)
+    if (op, where, name) in PRINTED_APART:
+        # Kept as printed (x-docs-discrepancies: xml-examples-differ-from-json): a valid example of its own.
+        assert _without_format(decoded) != _without_format(twin)
+        if where == "request":
+            assert check(op, decoded)[0] == []
+    else:
+        assert _without_format(decoded) == _without_format(twin)
+        if where == "request":
+            model = getattr(models, OPERATIONS[op]["request_schema"])
+            assert model.from_dict(_without_format(decoded)) == model.from_dict(_without_format(twin))
     if where == "request":
-        model = getattr(models, OPERATIONS[op]["request_schema"])
-        assert model.from_dict(_without_format(decoded)) == model.from_dict(_without_format(twin))
         again = decode_request(op, encode_request(op, decoded))
     else:
         again = decode_response(op, encode_response(op, decoded))

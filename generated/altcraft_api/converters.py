@@ -36,6 +36,7 @@ from .models import (
     ImportProfileRequest,
     MatchingFields,
     NotifySubscription,
+    OtherChannelSubscription,
     PhoneData,
     ProfileData,
     ProfileImported,
@@ -76,7 +77,7 @@ def build_attachment(src: Any) -> Attachment:
     if type(src) is not dict:
         return Attachment.from_dict(src)
     try:
-        f_name = src["name"]
+        f_name = src.get("name", UNSET)
         f_data = src.get("data", UNSET)
         f_file_key = src.get("file_key", UNSET)
         f_mimetype = src.get("mimetype", UNSET)
@@ -125,8 +126,6 @@ def build_batch_common(src: Any) -> BatchCommon:
     if type(src) is not dict:
         return BatchCommon.from_dict(src)
     try:
-        f_data = src["data"]
-        f_data = [build_batch_item(x0) for x0 in f_data]
         f_token = src.get("token", UNSET)
         f_format_ = src.get("format", UNSET)
         if f_format_ is not UNSET:
@@ -134,9 +133,12 @@ def build_batch_common(src: Any) -> BatchCommon:
         f_matching = src.get("matching", UNSET)
         if f_matching is not UNSET:
             f_matching = BatchMatchingMode(f_matching)
+        f_data = src.get("data", UNSET)
+        if f_data is not UNSET:
+            f_data = [build_batch_item(x0) for x0 in f_data]
     except Exception:
         return BatchCommon.from_dict(src)
-    obj = BatchCommon(data=f_data, token=f_token, format_=f_format_, matching=f_matching)
+    obj = BatchCommon(token=f_token, format_=f_format_, matching=f_matching, data=f_data)
     if src.keys() <= _KNOWN_BATCH_COMMON:
         obj.additional_properties = {}
     else:
@@ -151,11 +153,6 @@ def dump_batch_common(obj: BatchCommon) -> dict[str, Any]:
         for key, item in obj.additional_properties.items():
             out[key] = item if type(item) in _SCALARS else to_plain(item)
     v: Any
-    v = obj.data
-    if type(v) in _SCALARS:
-        out["data"] = v
-    elif type(v) is not Unset:
-        out["data"] = to_plain(v)
     v = obj.token
     if type(v) in _SCALARS:
         out["token"] = v
@@ -171,6 +168,11 @@ def dump_batch_common(obj: BatchCommon) -> dict[str, Any]:
         out["matching"] = v
     elif type(v) is not Unset:
         out["matching"] = to_plain(v)
+    v = obj.data
+    if type(v) in _SCALARS:
+        out["data"] = v
+    elif type(v) is not Unset:
+        out["data"] = to_plain(v)
     return out
 
 
@@ -265,7 +267,7 @@ def build_chat_id_data(src: Any) -> ChatIdData:
     if type(src) is not dict:
         return ChatIdData.from_dict(src)
     try:
-        f_id = src["id"]
+        f_id = src.get("id", UNSET)
     except Exception:
         return ChatIdData.from_dict(src)
     obj = ChatIdData(id=f_id)
@@ -371,27 +373,27 @@ def build_email_subscription(src: Any) -> EmailSubscription:
     if type(src) is not dict:
         return EmailSubscription.from_dict(src)
     try:
-        f_resource_id = src["resource_id"]
         f_channel = src["channel"]
         if f_channel != "email":
             raise Unhandled
-        f_email = src["email"]
+        f_resource_id = src.get("resource_id", UNSET)
         f_status = src.get("status", UNSET)
         f_priority = src.get("priority", UNSET)
         f_custom_fields = src.get("custom_fields", UNSET)
         if f_custom_fields is not UNSET:
             f_custom_fields = build_subscription_custom_fields(f_custom_fields)
         f_cats = src.get("cats", UNSET)
+        f_email = src.get("email", UNSET)
     except Exception:
         return EmailSubscription.from_dict(src)
     obj = EmailSubscription(
-        resource_id=f_resource_id,
         channel=f_channel,
-        email=f_email,
+        resource_id=f_resource_id,
         status=f_status,
         priority=f_priority,
         custom_fields=f_custom_fields,
         cats=f_cats,
+        email=f_email,
     )
     if src.keys() <= _KNOWN_EMAIL_SUBSCRIPTION:
         obj.additional_properties = {}
@@ -407,21 +409,16 @@ def dump_email_subscription(obj: EmailSubscription) -> dict[str, Any]:
         for key, item in obj.additional_properties.items():
             out[key] = item if type(item) in _SCALARS else to_plain(item)
     v: Any
-    v = obj.resource_id
-    if type(v) in _SCALARS:
-        out["resource_id"] = v
-    elif type(v) is not Unset:
-        out["resource_id"] = to_plain(v)
     v = obj.channel
     if type(v) in _SCALARS:
         out["channel"] = v
     elif type(v) is not Unset:
         out["channel"] = to_plain(v)
-    v = obj.email
+    v = obj.resource_id
     if type(v) in _SCALARS:
-        out["email"] = v
+        out["resource_id"] = v
     elif type(v) is not Unset:
-        out["email"] = to_plain(v)
+        out["resource_id"] = to_plain(v)
     v = obj.status
     if type(v) in _SCALARS:
         out["status"] = v
@@ -442,6 +439,11 @@ def dump_email_subscription(obj: EmailSubscription) -> dict[str, Any]:
         out["cats"] = v
     elif type(v) is not Unset:
         out["cats"] = to_plain(v)
+    v = obj.email
+    if type(v) in _SCALARS:
+        out["email"] = v
+    elif type(v) is not Unset:
+        out["email"] = to_plain(v)
     return out
 
 
@@ -493,8 +495,6 @@ def build_import_and_start_batch_request(src: Any) -> ImportAndStartBatchRequest
     if type(src) is not dict:
         return ImportAndStartBatchRequest.from_dict(src)
     try:
-        f_data = src["data"]
-        f_data = [build_batch_item(x0) for x0 in f_data]
         f_trigger_id = src["trigger_id"]
         f_token = src.get("token", UNSET)
         f_format_ = src.get("format", UNSET)
@@ -503,6 +503,9 @@ def build_import_and_start_batch_request(src: Any) -> ImportAndStartBatchRequest
         f_matching = src.get("matching", UNSET)
         if f_matching is not UNSET:
             f_matching = BatchMatchingMode(f_matching)
+        f_data = src.get("data", UNSET)
+        if f_data is not UNSET:
+            f_data = [build_batch_item(x0) for x0 in f_data]
         f_email = src.get("email", UNSET)
         f_phone = src.get("phone", UNSET)
         f_profile_id = src.get("profile_id", UNSET)
@@ -533,11 +536,11 @@ def build_import_and_start_batch_request(src: Any) -> ImportAndStartBatchRequest
     except Exception:
         return ImportAndStartBatchRequest.from_dict(src)
     obj = ImportAndStartBatchRequest(
-        data=f_data,
         trigger_id=f_trigger_id,
         token=f_token,
         format_=f_format_,
         matching=f_matching,
+        data=f_data,
         email=f_email,
         phone=f_phone,
         profile_id=f_profile_id,
@@ -568,11 +571,6 @@ def dump_import_and_start_batch_request(obj: ImportAndStartBatchRequest) -> dict
         for key, item in obj.additional_properties.items():
             out[key] = item if type(item) in _SCALARS else to_plain(item)
     v: Any
-    v = obj.data
-    if type(v) in _SCALARS:
-        out["data"] = v
-    elif type(v) is not Unset:
-        out["data"] = to_plain(v)
     v = obj.trigger_id
     if type(v) in _SCALARS:
         out["trigger_id"] = v
@@ -593,6 +591,11 @@ def dump_import_and_start_batch_request(obj: ImportAndStartBatchRequest) -> dict
         out["matching"] = v
     elif type(v) is not Unset:
         out["matching"] = to_plain(v)
+    v = obj.data
+    if type(v) in _SCALARS:
+        out["data"] = v
+    elif type(v) is not Unset:
+        out["data"] = to_plain(v)
     v = obj.email
     if type(v) in _SCALARS:
         out["email"] = v
@@ -676,8 +679,6 @@ def build_import_and_start_batch_task_request(src: Any) -> ImportAndStartBatchTa
     if type(src) is not dict:
         return ImportAndStartBatchTaskRequest.from_dict(src)
     try:
-        f_data = src["data"]
-        f_data = [build_batch_item(x0) for x0 in f_data]
         f_trigger_id = src["trigger_id"]
         f_token = src.get("token", UNSET)
         f_format_ = src.get("format", UNSET)
@@ -686,6 +687,9 @@ def build_import_and_start_batch_task_request(src: Any) -> ImportAndStartBatchTa
         f_matching = src.get("matching", UNSET)
         if f_matching is not UNSET:
             f_matching = BatchMatchingMode(f_matching)
+        f_data = src.get("data", UNSET)
+        if f_data is not UNSET:
+            f_data = [build_batch_item(x0) for x0 in f_data]
         f_email = src.get("email", UNSET)
         f_phone = src.get("phone", UNSET)
         f_profile_id = src.get("profile_id", UNSET)
@@ -710,11 +714,11 @@ def build_import_and_start_batch_task_request(src: Any) -> ImportAndStartBatchTa
     except Exception:
         return ImportAndStartBatchTaskRequest.from_dict(src)
     obj = ImportAndStartBatchTaskRequest(
-        data=f_data,
         trigger_id=f_trigger_id,
         token=f_token,
         format_=f_format_,
         matching=f_matching,
+        data=f_data,
         email=f_email,
         phone=f_phone,
         profile_id=f_profile_id,
@@ -745,11 +749,6 @@ def dump_import_and_start_batch_task_request(obj: ImportAndStartBatchTaskRequest
         for key, item in obj.additional_properties.items():
             out[key] = item if type(item) in _SCALARS else to_plain(item)
     v: Any
-    v = obj.data
-    if type(v) in _SCALARS:
-        out["data"] = v
-    elif type(v) is not Unset:
-        out["data"] = to_plain(v)
     v = obj.trigger_id
     if type(v) in _SCALARS:
         out["trigger_id"] = v
@@ -770,6 +769,11 @@ def dump_import_and_start_batch_task_request(obj: ImportAndStartBatchTaskRequest
         out["matching"] = v
     elif type(v) is not Unset:
         out["matching"] = to_plain(v)
+    v = obj.data
+    if type(v) in _SCALARS:
+        out["data"] = v
+    elif type(v) is not Unset:
+        out["data"] = to_plain(v)
     v = obj.email
     if type(v) in _SCALARS:
         out["email"] = v
@@ -1113,28 +1117,29 @@ def build_notify_subscription(src: Any) -> NotifySubscription:
     if type(src) is not dict:
         return NotifySubscription.from_dict(src)
     try:
-        f_resource_id = src["resource_id"]
         f_channel = src["channel"]
         if f_channel != "notify":
             raise Unhandled
-        f_cc_data = src["cc_data"]
-        f_cc_data = build_phone_data(f_cc_data)
+        f_resource_id = src.get("resource_id", UNSET)
         f_status = src.get("status", UNSET)
         f_priority = src.get("priority", UNSET)
         f_custom_fields = src.get("custom_fields", UNSET)
         if f_custom_fields is not UNSET:
             f_custom_fields = build_subscription_custom_fields(f_custom_fields)
         f_cats = src.get("cats", UNSET)
+        f_cc_data = src.get("cc_data", UNSET)
+        if f_cc_data is not UNSET:
+            f_cc_data = build_phone_data(f_cc_data)
     except Exception:
         return NotifySubscription.from_dict(src)
     obj = NotifySubscription(
-        resource_id=f_resource_id,
         channel=f_channel,
-        cc_data=f_cc_data,
+        resource_id=f_resource_id,
         status=f_status,
         priority=f_priority,
         custom_fields=f_custom_fields,
         cats=f_cats,
+        cc_data=f_cc_data,
     )
     if src.keys() <= _KNOWN_NOTIFY_SUBSCRIPTION:
         obj.additional_properties = {}
@@ -1150,21 +1155,16 @@ def dump_notify_subscription(obj: NotifySubscription) -> dict[str, Any]:
         for key, item in obj.additional_properties.items():
             out[key] = item if type(item) in _SCALARS else to_plain(item)
     v: Any
-    v = obj.resource_id
-    if type(v) in _SCALARS:
-        out["resource_id"] = v
-    elif type(v) is not Unset:
-        out["resource_id"] = to_plain(v)
     v = obj.channel
     if type(v) in _SCALARS:
         out["channel"] = v
     elif type(v) is not Unset:
         out["channel"] = to_plain(v)
-    v = obj.cc_data
+    v = obj.resource_id
     if type(v) in _SCALARS:
-        out["cc_data"] = v
+        out["resource_id"] = v
     elif type(v) is not Unset:
-        out["cc_data"] = to_plain(v)
+        out["resource_id"] = to_plain(v)
     v = obj.status
     if type(v) in _SCALARS:
         out["status"] = v
@@ -1185,6 +1185,81 @@ def dump_notify_subscription(obj: NotifySubscription) -> dict[str, Any]:
         out["cats"] = v
     elif type(v) is not Unset:
         out["cats"] = to_plain(v)
+    v = obj.cc_data
+    if type(v) in _SCALARS:
+        out["cc_data"] = v
+    elif type(v) is not Unset:
+        out["cc_data"] = to_plain(v)
+    return out
+
+
+def build_other_channel_subscription(src: Any) -> OtherChannelSubscription:
+    """``OtherChannelSubscription.from_dict(src)``: the same object, or the same exception."""
+    if type(src) is not dict:
+        return OtherChannelSubscription.from_dict(src)
+    try:
+        f_resource_id = src.get("resource_id", UNSET)
+        f_status = src.get("status", UNSET)
+        f_priority = src.get("priority", UNSET)
+        f_custom_fields = src.get("custom_fields", UNSET)
+        if f_custom_fields is not UNSET:
+            f_custom_fields = build_subscription_custom_fields(f_custom_fields)
+        f_cats = src.get("cats", UNSET)
+        f_channel = src.get("channel", UNSET)
+    except Exception:
+        return OtherChannelSubscription.from_dict(src)
+    obj = OtherChannelSubscription(
+        resource_id=f_resource_id,
+        status=f_status,
+        priority=f_priority,
+        custom_fields=f_custom_fields,
+        cats=f_cats,
+        channel=f_channel,
+    )
+    if src.keys() <= _KNOWN_OTHER_CHANNEL_SUBSCRIPTION:
+        obj.additional_properties = {}
+    else:
+        obj.additional_properties = {k: v for k, v in src.items() if k not in _KNOWN_OTHER_CHANNEL_SUBSCRIPTION}
+    return obj
+
+
+def dump_other_channel_subscription(obj: OtherChannelSubscription) -> dict[str, Any]:
+    """``OtherChannelSubscription`` as JSON-ready data: wire names, no unset fields, nested values converted."""
+    out: dict[str, Any] = {}
+    if obj.additional_properties:
+        for key, item in obj.additional_properties.items():
+            out[key] = item if type(item) in _SCALARS else to_plain(item)
+    v: Any
+    v = obj.resource_id
+    if type(v) in _SCALARS:
+        out["resource_id"] = v
+    elif type(v) is not Unset:
+        out["resource_id"] = to_plain(v)
+    v = obj.status
+    if type(v) in _SCALARS:
+        out["status"] = v
+    elif type(v) is not Unset:
+        out["status"] = to_plain(v)
+    v = obj.priority
+    if type(v) in _SCALARS:
+        out["priority"] = v
+    elif type(v) is not Unset:
+        out["priority"] = to_plain(v)
+    v = obj.custom_fields
+    if type(v) in _SCALARS:
+        out["custom_fields"] = v
+    elif type(v) is not Unset:
+        out["custom_fields"] = to_plain(v)
+    v = obj.cats
+    if type(v) in _SCALARS:
+        out["cats"] = v
+    elif type(v) is not Unset:
+        out["cats"] = to_plain(v)
+    v = obj.channel
+    if type(v) in _SCALARS:
+        out["channel"] = v
+    elif type(v) is not Unset:
+        out["channel"] = to_plain(v)
     return out
 
 
@@ -1193,7 +1268,7 @@ def build_phone_data(src: Any) -> PhoneData:
     if type(src) is not dict:
         return PhoneData.from_dict(src)
     try:
-        f_phone = src["phone"]
+        f_phone = src.get("phone", UNSET)
     except Exception:
         return PhoneData.from_dict(src)
     obj = PhoneData(phone=f_phone)
@@ -1433,29 +1508,29 @@ def build_push_subscription(src: Any) -> PushSubscription:
     if type(src) is not dict:
         return PushSubscription.from_dict(src)
     try:
-        f_resource_id = src["resource_id"]
         f_channel = src["channel"]
         if f_channel != "push":
             raise Unhandled
-        f_provider = src["provider"]
-        f_subscription_id = src["subscription_id"]
+        f_resource_id = src.get("resource_id", UNSET)
         f_status = src.get("status", UNSET)
         f_priority = src.get("priority", UNSET)
         f_custom_fields = src.get("custom_fields", UNSET)
         if f_custom_fields is not UNSET:
             f_custom_fields = build_subscription_custom_fields(f_custom_fields)
         f_cats = src.get("cats", UNSET)
+        f_provider = src.get("provider", UNSET)
+        f_subscription_id = src.get("subscription_id", UNSET)
     except Exception:
         return PushSubscription.from_dict(src)
     obj = PushSubscription(
-        resource_id=f_resource_id,
         channel=f_channel,
-        provider=f_provider,
-        subscription_id=f_subscription_id,
+        resource_id=f_resource_id,
         status=f_status,
         priority=f_priority,
         custom_fields=f_custom_fields,
         cats=f_cats,
+        provider=f_provider,
+        subscription_id=f_subscription_id,
     )
     if src.keys() <= _KNOWN_PUSH_SUBSCRIPTION:
         obj.additional_properties = {}
@@ -1471,26 +1546,16 @@ def dump_push_subscription(obj: PushSubscription) -> dict[str, Any]:
         for key, item in obj.additional_properties.items():
             out[key] = item if type(item) in _SCALARS else to_plain(item)
     v: Any
-    v = obj.resource_id
-    if type(v) in _SCALARS:
-        out["resource_id"] = v
-    elif type(v) is not Unset:
-        out["resource_id"] = to_plain(v)
     v = obj.channel
     if type(v) in _SCALARS:
         out["channel"] = v
     elif type(v) is not Unset:
         out["channel"] = to_plain(v)
-    v = obj.provider
+    v = obj.resource_id
     if type(v) in _SCALARS:
-        out["provider"] = v
+        out["resource_id"] = v
     elif type(v) is not Unset:
-        out["provider"] = to_plain(v)
-    v = obj.subscription_id
-    if type(v) in _SCALARS:
-        out["subscription_id"] = v
-    elif type(v) is not Unset:
-        out["subscription_id"] = to_plain(v)
+        out["resource_id"] = to_plain(v)
     v = obj.status
     if type(v) in _SCALARS:
         out["status"] = v
@@ -1511,6 +1576,16 @@ def dump_push_subscription(obj: PushSubscription) -> dict[str, Any]:
         out["cats"] = v
     elif type(v) is not Unset:
         out["cats"] = to_plain(v)
+    v = obj.provider
+    if type(v) in _SCALARS:
+        out["provider"] = v
+    elif type(v) is not Unset:
+        out["provider"] = to_plain(v)
+    v = obj.subscription_id
+    if type(v) in _SCALARS:
+        out["subscription_id"] = v
+    elif type(v) is not Unset:
+        out["subscription_id"] = to_plain(v)
     return out
 
 
@@ -1519,27 +1594,27 @@ def build_sms_subscription(src: Any) -> SmsSubscription:
     if type(src) is not dict:
         return SmsSubscription.from_dict(src)
     try:
-        f_resource_id = src["resource_id"]
         f_channel = src["channel"]
         if f_channel != "sms":
             raise Unhandled
-        f_phone = src["phone"]
+        f_resource_id = src.get("resource_id", UNSET)
         f_status = src.get("status", UNSET)
         f_priority = src.get("priority", UNSET)
         f_custom_fields = src.get("custom_fields", UNSET)
         if f_custom_fields is not UNSET:
             f_custom_fields = build_subscription_custom_fields(f_custom_fields)
         f_cats = src.get("cats", UNSET)
+        f_phone = src.get("phone", UNSET)
     except Exception:
         return SmsSubscription.from_dict(src)
     obj = SmsSubscription(
-        resource_id=f_resource_id,
         channel=f_channel,
-        phone=f_phone,
+        resource_id=f_resource_id,
         status=f_status,
         priority=f_priority,
         custom_fields=f_custom_fields,
         cats=f_cats,
+        phone=f_phone,
     )
     if src.keys() <= _KNOWN_SMS_SUBSCRIPTION:
         obj.additional_properties = {}
@@ -1555,21 +1630,16 @@ def dump_sms_subscription(obj: SmsSubscription) -> dict[str, Any]:
         for key, item in obj.additional_properties.items():
             out[key] = item if type(item) in _SCALARS else to_plain(item)
     v: Any
-    v = obj.resource_id
-    if type(v) in _SCALARS:
-        out["resource_id"] = v
-    elif type(v) is not Unset:
-        out["resource_id"] = to_plain(v)
     v = obj.channel
     if type(v) in _SCALARS:
         out["channel"] = v
     elif type(v) is not Unset:
         out["channel"] = to_plain(v)
-    v = obj.phone
+    v = obj.resource_id
     if type(v) in _SCALARS:
-        out["phone"] = v
+        out["resource_id"] = v
     elif type(v) is not Unset:
-        out["phone"] = to_plain(v)
+        out["resource_id"] = to_plain(v)
     v = obj.status
     if type(v) in _SCALARS:
         out["status"] = v
@@ -1590,6 +1660,11 @@ def dump_sms_subscription(obj: SmsSubscription) -> dict[str, Any]:
         out["cats"] = v
     elif type(v) is not Unset:
         out["cats"] = to_plain(v)
+    v = obj.phone
+    if type(v) in _SCALARS:
+        out["phone"] = v
+    elif type(v) is not Unset:
+        out["phone"] = to_plain(v)
     return out
 
 
@@ -1598,7 +1673,7 @@ def build_subscription_common(src: Any) -> SubscriptionCommon:
     if type(src) is not dict:
         return SubscriptionCommon.from_dict(src)
     try:
-        f_resource_id = src["resource_id"]
+        f_resource_id = src.get("resource_id", UNSET)
         f_status = src.get("status", UNSET)
         f_priority = src.get("priority", UNSET)
         f_custom_fields = src.get("custom_fields", UNSET)
@@ -1963,28 +2038,29 @@ def build_telegram_bot_subscription(src: Any) -> TelegramBotSubscription:
     if type(src) is not dict:
         return TelegramBotSubscription.from_dict(src)
     try:
-        f_resource_id = src["resource_id"]
         f_channel = src["channel"]
         if f_channel != "telegram_bot":
             raise Unhandled
-        f_cc_data = src["cc_data"]
-        f_cc_data = build_chat_id_data(f_cc_data)
+        f_resource_id = src.get("resource_id", UNSET)
         f_status = src.get("status", UNSET)
         f_priority = src.get("priority", UNSET)
         f_custom_fields = src.get("custom_fields", UNSET)
         if f_custom_fields is not UNSET:
             f_custom_fields = build_subscription_custom_fields(f_custom_fields)
         f_cats = src.get("cats", UNSET)
+        f_cc_data = src.get("cc_data", UNSET)
+        if f_cc_data is not UNSET:
+            f_cc_data = build_chat_id_data(f_cc_data)
     except Exception:
         return TelegramBotSubscription.from_dict(src)
     obj = TelegramBotSubscription(
-        resource_id=f_resource_id,
         channel=f_channel,
-        cc_data=f_cc_data,
+        resource_id=f_resource_id,
         status=f_status,
         priority=f_priority,
         custom_fields=f_custom_fields,
         cats=f_cats,
+        cc_data=f_cc_data,
     )
     if src.keys() <= _KNOWN_TELEGRAM_BOT_SUBSCRIPTION:
         obj.additional_properties = {}
@@ -2000,21 +2076,16 @@ def dump_telegram_bot_subscription(obj: TelegramBotSubscription) -> dict[str, An
         for key, item in obj.additional_properties.items():
             out[key] = item if type(item) in _SCALARS else to_plain(item)
     v: Any
-    v = obj.resource_id
-    if type(v) in _SCALARS:
-        out["resource_id"] = v
-    elif type(v) is not Unset:
-        out["resource_id"] = to_plain(v)
     v = obj.channel
     if type(v) in _SCALARS:
         out["channel"] = v
     elif type(v) is not Unset:
         out["channel"] = to_plain(v)
-    v = obj.cc_data
+    v = obj.resource_id
     if type(v) in _SCALARS:
-        out["cc_data"] = v
+        out["resource_id"] = v
     elif type(v) is not Unset:
-        out["cc_data"] = to_plain(v)
+        out["resource_id"] = to_plain(v)
     v = obj.status
     if type(v) in _SCALARS:
         out["status"] = v
@@ -2035,6 +2106,11 @@ def dump_telegram_bot_subscription(obj: TelegramBotSubscription) -> dict[str, An
         out["cats"] = v
     elif type(v) is not Unset:
         out["cats"] = to_plain(v)
+    v = obj.cc_data
+    if type(v) in _SCALARS:
+        out["cc_data"] = v
+    elif type(v) is not Unset:
+        out["cc_data"] = to_plain(v)
     return out
 
 
@@ -2151,28 +2227,29 @@ def build_viber_subscription(src: Any) -> ViberSubscription:
     if type(src) is not dict:
         return ViberSubscription.from_dict(src)
     try:
-        f_resource_id = src["resource_id"]
         f_channel = src["channel"]
         if f_channel != "viber":
             raise Unhandled
-        f_cc_data = src["cc_data"]
-        f_cc_data = build_phone_data(f_cc_data)
+        f_resource_id = src.get("resource_id", UNSET)
         f_status = src.get("status", UNSET)
         f_priority = src.get("priority", UNSET)
         f_custom_fields = src.get("custom_fields", UNSET)
         if f_custom_fields is not UNSET:
             f_custom_fields = build_subscription_custom_fields(f_custom_fields)
         f_cats = src.get("cats", UNSET)
+        f_cc_data = src.get("cc_data", UNSET)
+        if f_cc_data is not UNSET:
+            f_cc_data = build_phone_data(f_cc_data)
     except Exception:
         return ViberSubscription.from_dict(src)
     obj = ViberSubscription(
-        resource_id=f_resource_id,
         channel=f_channel,
-        cc_data=f_cc_data,
+        resource_id=f_resource_id,
         status=f_status,
         priority=f_priority,
         custom_fields=f_custom_fields,
         cats=f_cats,
+        cc_data=f_cc_data,
     )
     if src.keys() <= _KNOWN_VIBER_SUBSCRIPTION:
         obj.additional_properties = {}
@@ -2188,21 +2265,16 @@ def dump_viber_subscription(obj: ViberSubscription) -> dict[str, Any]:
         for key, item in obj.additional_properties.items():
             out[key] = item if type(item) in _SCALARS else to_plain(item)
     v: Any
-    v = obj.resource_id
-    if type(v) in _SCALARS:
-        out["resource_id"] = v
-    elif type(v) is not Unset:
-        out["resource_id"] = to_plain(v)
     v = obj.channel
     if type(v) in _SCALARS:
         out["channel"] = v
     elif type(v) is not Unset:
         out["channel"] = to_plain(v)
-    v = obj.cc_data
+    v = obj.resource_id
     if type(v) in _SCALARS:
-        out["cc_data"] = v
+        out["resource_id"] = v
     elif type(v) is not Unset:
-        out["cc_data"] = to_plain(v)
+        out["resource_id"] = to_plain(v)
     v = obj.status
     if type(v) in _SCALARS:
         out["status"] = v
@@ -2223,6 +2295,11 @@ def dump_viber_subscription(obj: ViberSubscription) -> dict[str, Any]:
         out["cats"] = v
     elif type(v) is not Unset:
         out["cats"] = to_plain(v)
+    v = obj.cc_data
+    if type(v) in _SCALARS:
+        out["cc_data"] = v
+    elif type(v) is not Unset:
+        out["cc_data"] = to_plain(v)
     return out
 
 
@@ -2231,28 +2308,29 @@ def build_whatsapp_subscription(src: Any) -> WhatsappSubscription:
     if type(src) is not dict:
         return WhatsappSubscription.from_dict(src)
     try:
-        f_resource_id = src["resource_id"]
         f_channel = src["channel"]
         if f_channel != "whatsapp":
             raise Unhandled
-        f_cc_data = src["cc_data"]
-        f_cc_data = build_phone_data(f_cc_data)
+        f_resource_id = src.get("resource_id", UNSET)
         f_status = src.get("status", UNSET)
         f_priority = src.get("priority", UNSET)
         f_custom_fields = src.get("custom_fields", UNSET)
         if f_custom_fields is not UNSET:
             f_custom_fields = build_subscription_custom_fields(f_custom_fields)
         f_cats = src.get("cats", UNSET)
+        f_cc_data = src.get("cc_data", UNSET)
+        if f_cc_data is not UNSET:
+            f_cc_data = build_phone_data(f_cc_data)
     except Exception:
         return WhatsappSubscription.from_dict(src)
     obj = WhatsappSubscription(
-        resource_id=f_resource_id,
         channel=f_channel,
-        cc_data=f_cc_data,
+        resource_id=f_resource_id,
         status=f_status,
         priority=f_priority,
         custom_fields=f_custom_fields,
         cats=f_cats,
+        cc_data=f_cc_data,
     )
     if src.keys() <= _KNOWN_WHATSAPP_SUBSCRIPTION:
         obj.additional_properties = {}
@@ -2268,21 +2346,16 @@ def dump_whatsapp_subscription(obj: WhatsappSubscription) -> dict[str, Any]:
         for key, item in obj.additional_properties.items():
             out[key] = item if type(item) in _SCALARS else to_plain(item)
     v: Any
-    v = obj.resource_id
-    if type(v) in _SCALARS:
-        out["resource_id"] = v
-    elif type(v) is not Unset:
-        out["resource_id"] = to_plain(v)
     v = obj.channel
     if type(v) in _SCALARS:
         out["channel"] = v
     elif type(v) is not Unset:
         out["channel"] = to_plain(v)
-    v = obj.cc_data
+    v = obj.resource_id
     if type(v) in _SCALARS:
-        out["cc_data"] = v
+        out["resource_id"] = v
     elif type(v) is not Unset:
-        out["cc_data"] = to_plain(v)
+        out["resource_id"] = to_plain(v)
     v = obj.status
     if type(v) in _SCALARS:
         out["status"] = v
@@ -2303,6 +2376,11 @@ def dump_whatsapp_subscription(obj: WhatsappSubscription) -> dict[str, Any]:
         out["cats"] = v
     elif type(v) is not Unset:
         out["cats"] = to_plain(v)
+    v = obj.cc_data
+    if type(v) in _SCALARS:
+        out["cc_data"] = v
+    elif type(v) is not Unset:
+        out["cc_data"] = to_plain(v)
     return out
 
 
@@ -2311,8 +2389,6 @@ def build_workflow_import_and_start_batch_task_request(src: Any) -> WorkflowImpo
     if type(src) is not dict:
         return WorkflowImportAndStartBatchTaskRequest.from_dict(src)
     try:
-        f_data = src["data"]
-        f_data = [build_batch_item(x0) for x0 in f_data]
         f_workflow_id = src["workflow_id"]
         f_token = src.get("token", UNSET)
         f_format_ = src.get("format", UNSET)
@@ -2321,6 +2397,9 @@ def build_workflow_import_and_start_batch_task_request(src: Any) -> WorkflowImpo
         f_matching = src.get("matching", UNSET)
         if f_matching is not UNSET:
             f_matching = BatchMatchingMode(f_matching)
+        f_data = src.get("data", UNSET)
+        if f_data is not UNSET:
+            f_data = [build_batch_item(x0) for x0 in f_data]
         f_email = src.get("email", UNSET)
         f_phone = src.get("phone", UNSET)
         f_profile_id = src.get("profile_id", UNSET)
@@ -2345,11 +2424,11 @@ def build_workflow_import_and_start_batch_task_request(src: Any) -> WorkflowImpo
     except Exception:
         return WorkflowImportAndStartBatchTaskRequest.from_dict(src)
     obj = WorkflowImportAndStartBatchTaskRequest(
-        data=f_data,
         workflow_id=f_workflow_id,
         token=f_token,
         format_=f_format_,
         matching=f_matching,
+        data=f_data,
         email=f_email,
         phone=f_phone,
         profile_id=f_profile_id,
@@ -2380,11 +2459,6 @@ def dump_workflow_import_and_start_batch_task_request(obj: WorkflowImportAndStar
         for key, item in obj.additional_properties.items():
             out[key] = item if type(item) in _SCALARS else to_plain(item)
     v: Any
-    v = obj.data
-    if type(v) in _SCALARS:
-        out["data"] = v
-    elif type(v) is not Unset:
-        out["data"] = to_plain(v)
     v = obj.workflow_id
     if type(v) in _SCALARS:
         out["workflow_id"] = v
@@ -2405,6 +2479,11 @@ def dump_workflow_import_and_start_batch_task_request(obj: WorkflowImportAndStar
         out["matching"] = v
     elif type(v) is not Unset:
         out["matching"] = to_plain(v)
+    v = obj.data
+    if type(v) in _SCALARS:
+        out["data"] = v
+    elif type(v) is not Unset:
+        out["data"] = to_plain(v)
     v = obj.email
     if type(v) in _SCALARS:
         out["email"] = v
@@ -2483,11 +2562,12 @@ def _pick_profile_data_subscriptions_item(
     | WhatsappSubscription
     | ViberSubscription
     | NotifySubscription
+    | OtherChannelSubscription
 ):
     if type(data) is dict:
         build = _PICK_PROFILE_DATA_SUBSCRIPTIONS_ITEM.get(data.get("channel"))
         if build is None:
-            raise Unhandled
+            build = build_other_channel_subscription
         return build(data)
     raise Unhandled
 
@@ -2548,6 +2628,7 @@ BUILDERS: Final[Mapping[type, Callable[[Any], Any]]] = {
     ImportProfileRequest: build_import_profile_request,
     MatchingFields: build_matching_fields,
     NotifySubscription: build_notify_subscription,
+    OtherChannelSubscription: build_other_channel_subscription,
     PhoneData: build_phone_data,
     ProfileData: build_profile_data,
     ProfileImported: build_profile_imported,
@@ -2588,6 +2669,7 @@ DUMPERS: Final[Mapping[type, Callable[[Any], dict[str, Any]]]] = {
     ImportProfileRequest: dump_import_profile_request,
     MatchingFields: dump_matching_fields,
     NotifySubscription: dump_notify_subscription,
+    OtherChannelSubscription: dump_other_channel_subscription,
     PhoneData: dump_phone_data,
     ProfileData: dump_profile_data,
     ProfileImported: dump_profile_imported,
@@ -2730,6 +2812,11 @@ _KNOWN_NOTIFY_SUBSCRIPTION: Final[frozenset[str]] = frozenset(
 )
 
 
+_KNOWN_OTHER_CHANNEL_SUBSCRIPTION: Final[frozenset[str]] = frozenset(
+    ["cats", "channel", "custom_fields", "priority", "resource_id", "status"]
+)
+
+
 _KNOWN_PHONE_DATA: Final[frozenset[str]] = frozenset(["phone"])
 
 
@@ -2744,7 +2831,8 @@ _PICK_PROFILE_DATA_SUBSCRIPTIONS_ITEM: Final[
             | TelegramBotSubscription
             | WhatsappSubscription
             | ViberSubscription
-            | NotifySubscription,
+            | NotifySubscription
+            | OtherChannelSubscription,
         ],
     ]
 ] = {
