@@ -131,8 +131,13 @@ def test_a_generic_subscription_variant_is_picked_where_from_dict_picks_it(tmp_p
     )
     assert compared.returncode == 0, compared.stderr
     picked = compared.stdout.strip()
-    any_channel = "'GenericSubscription'"
-    first = ["'EmailSubscription'", any_channel, "'SmsSubscription'"] if where == "last" else [any_channel] * 3
-    # A known channel, a broken email one, sms with extras, an unknown channel, then data no variant takes.
-    expected = [*first, any_channel, "'KeyError'", "'KeyError'", any_channel, "'TypeError'"]
+    generic, other = "'GenericSubscription'", "'OtherChannelSubscription'"
+    # A known channel, a broken email one, sms with extras, an unknown channel, two subscriptions
+    # without a channel, an unknown channel again, then data no variant takes. The spec's own
+    # OtherChannelSubscription (any channel but the seven, or none) comes after the seven.
+    if where == "last":
+        expected = ["'EmailSubscription'", "'EmailSubscription'", "'SmsSubscription'", other, other, other, other]
+    else:
+        expected = [generic] * 5 + [other, generic]
+    expected.append("'TypeError'")
     assert picked == f"[{', '.join(expected)}]"
