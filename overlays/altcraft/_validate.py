@@ -375,7 +375,8 @@ def _search_key_problems(body: Mapping[str, Any]) -> tuple[list[Problem], list[P
             continue  # the schema reports a missing or malformed data object
         if not any(_present(data.get(c)) for c in candidates):
             where = f"data[{index}].data" + (f".{candidates[0]}" if len(candidates) == 1 else "")
-            found.append(Problem(where, f"{need} is required with matching {mode!r}: the item's search key{unless}"))
+            what = "is required" if len(candidates) == 1 else f"needs {need}"
+            found.append(Problem(where, f"{what} with matching {mode!r}: the item's search key{unless}"))
             if len(found) >= _MAX_PROBLEMS:
                 break
     if rule.get("x-assumption"):
