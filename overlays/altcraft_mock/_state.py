@@ -48,7 +48,8 @@ def pack(value: Any) -> bytes:
     interpreter's recursion limit), so that nothing half-stored remains.
     """
     try:
-        return orjson.dumps(value)
+        # A copy of exact size: orjson's result keeps the capacity of its growing buffer (4 KiB at least).
+        return bytes(memoryview(orjson.dumps(value)))
     except orjson.JSONEncodeError:
         pass
     try:
@@ -85,6 +86,16 @@ def sub_phone(sub: Mapping[str, Any]) -> object:
         return phone
     cc = sub.get("cc_data")
     return cc.get("phone") if isinstance(cc, Mapping) else None
+
+
+_COARSE = {"pe": "e", "se": "e", "pp": "p", "sp": "p"}
+
+
+def _coarse(key: Any) -> Hashable:
+    """The index entry of a key: a profile's email and a subscription's share one (so do phones); the
+    kind is told apart when the candidates are checked against their records."""
+    kind = _COARSE.get(key[0])
+    return key if kind is None else (kind, *key[1:])
 
 
 @dataclass
@@ -213,7 +224,7 @@ class MockState:
         self.tasks: dict[str, Task] = {}
         self._pending: dict[str, Task] = {}
         self._runners: dict[str, Callable[[dict[str, Any]], dict[str, Any]]] = {}
-        # hash(key) -> profile id, or the set of them; keys are the tuples of _keys().
+        # hash(_coarse(key)) -> profile id, or the set of them; keys are the tuples of _keys().
         self._index: dict[int, str | set[str]] = {}
         self._field_names: set[tuple[int, str]] = set()  # (db, field) pairs custom matching has used
 
@@ -255,7 +266,7 @@ class MockState:
         return keys
 
     def _add(self, key: Hashable, pid: str) -> None:
-        h = hash(key)
+        h = hash(_coarse(key))
         have = self._index.get(h)
         if have is None:
             self._index[h] = pid
@@ -266,7 +277,7 @@ class MockState:
             have.add(pid)
 
     def _discard(self, key: Hashable, pid: str) -> None:
-        h = hash(key)
+        h = hash(_coarse(key))
         have = self._index.get(h)
         if have is None:
             return
@@ -282,7 +293,7 @@ class MockState:
         """The profiles holding any of the keys (checked against their records)."""
         found: dict[str, Record] = {}
         for key in keys:
-            have = self._index.get(hash(key))
+            have = self._index.get(hash(_coarse(key)))
             ids = () if have is None else (have,) if isinstance(have, str) else tuple(have)
             for pid in ids:
                 if pid in found:
@@ -450,9 +461,10 @@ class MockState:
         packed = pack(rec)  # raises before anything has changed
         self.profiles[pid] = packed
         new_keys = self._keys(rec)
-        for k in old_keys - new_keys:
+        old_coarse, new_coarse = set(map(_coarse, old_keys)), set(map(_coarse, new_keys))
+        for k in old_coarse - new_coarse:
             self._discard(k, pid)
-        for k in new_keys - old_keys:
+        for k in new_coarse - old_coarse:
             self._add(k, pid)
         return pid, found is None
 
