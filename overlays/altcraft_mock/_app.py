@@ -266,7 +266,7 @@ class MockApp:
         fmt = media
         if media == "xml":
             try:
-                body: Any = _xml.loads(raw, operation)
+                body: Any = _xml.loads(raw, operation, huge=len(raw) > self.config.max_body_bytes)
             except _xml.XMLRejected as exc:
                 raise _Reply(400, _envelope(400, C.INVALID_REQUEST, str(exc))) from None
         else:
