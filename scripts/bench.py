@@ -17,15 +17,17 @@ import sys
 import threading
 import time
 from collections.abc import Callable, MutableMapping
+from pathlib import Path
 from typing import Any
 
+import httpx
 import orjson
 from altcraft import Altcraft, TaskTimeout
 from altcraft._models import to_model
 from altcraft._validate import check
 from altcraft._xml import decode_request, encode_request
 from altcraft_api.models import ImportAndStartBatchRequest
-from altcraft_mock import MockConfig, create_app
+from altcraft_mock import MockConfig, MockProcess, create_app
 from lxml import etree
 
 N = 10_000
@@ -139,6 +141,50 @@ def lxml_by_hand(body: dict[str, Any]) -> bytes:
                 etree.SubElement(data, key).text = str(value)
     result: bytes = etree.tostring(root)
     return result
+
+
+def proc_status_kib(pid: int, *names: str) -> list[int]:
+    """Fields of /proc/PID/status in KiB (VmRSS, VmHWM, ...)."""
+    found = dict(line.split(":", 1) for line in Path(f"/proc/{pid}/status").read_text().splitlines() if ":" in line)
+    return [int(found[name].split()[0]) for name in names]
+
+
+def emulator_rss_after_import(total: int = 1_000_000, chunk: int = 10_000) -> dict[str, float]:
+    """altcraft-mock as its own process: import ``total`` profiles through import_and_start_batch in
+    chunks, then read the process's RSS and peak RSS, and time the /_mock/state summary and one page."""
+    template = batch(chunk)
+    figures: dict[str, float] = {}
+    with MockProcess(seed=1) as mock, httpx.Client(base_url=mock.url, timeout=120) as http:
+        assert mock.pid is not None
+        figures["rss_start_mib"] = proc_status_kib(mock.pid, "VmRSS")[0] / 1024
+        started = time.perf_counter()
+        for start in range(0, total, chunk):
+            for i, item in enumerate(template["data"], start):
+                profile = item["data"]
+                profile["email"] = profile["subscriptions"][0]["email"] = f"profile{i}@example.com"
+                profile["phones"] = profile["subscriptions"][1]["phone"] = f"+7{i:010d}"
+                profile["Custom_ID"] = str(i)
+            raw = orjson.dumps({**template, "token": TOKEN})
+            answer = http.post(
+                "/api/v1.1/campaigns/triggers/import_and_start_batch",
+                content=raw,
+                headers={"content-type": "application/json"},
+            ).json()
+            assert answer["error"] == 0 and len(answer["result"]) == chunk, answer.get("error_debug")
+        figures["import_seconds"] = time.perf_counter() - started
+        rss, hwm = proc_status_kib(mock.pid, "VmRSS", "VmHWM")
+        figures["rss_mib"], figures["hwm_mib"] = rss / 1024, hwm / 1024
+        started = time.perf_counter()
+        summary = http.get("/_mock/state", params={"summary": 1}).json()
+        figures["summary_seconds"] = time.perf_counter() - started
+        assert summary["profiles"] == total and summary["trigger_launches"]["launches"] == total, summary
+        assert summary["trigger_launches"]["repeated_pairs"] == 0, summary
+        started = time.perf_counter()
+        page = http.get("/_mock/state", params={"section": "profiles", "offset": total - 1000, "limit": 1000}).json()
+        figures["page_seconds"] = time.perf_counter() - started
+        assert len(page["items"]) == 1000, page
+        figures["hwm_after_state_mib"] = proc_status_kib(mock.pid, "VmHWM")[0] / 1024
+    return figures
 
 
 def main() -> int:
@@ -275,6 +321,20 @@ def main() -> int:
     print(
         f"{'ok  ' if ok else 'MISS'} altcraft-mock handles a {N}-profile batch ({len(raw) / 1e6:.1f} MB JSON): "
         f"{mock_seconds * 1000:.0f} ms (target < 1000 ms)"
+    )
+
+    # The emulator's memory: a 1,000,000-profile import (100 batches of 10,000) keeps it under 1 GB.
+    fig = emulator_rss_after_import()
+    ok = fig["rss_mib"] < 1024
+    failed |= not ok
+    print(
+        f"{'ok  ' if ok else 'MISS'} altcraft-mock RSS after a 1,000,000-profile import: {fig['rss_mib']:.0f} MiB "
+        f"(target < 1024 MiB; peak {fig['hwm_mib']:.0f} MiB, at start {fig['rss_start_mib']:.0f} MiB, "
+        f"import {fig['import_seconds']:.0f} s)"
+    )
+    print(
+        f"info /_mock/state at 1,000,000 profiles: summary {fig['summary_seconds'] * 1000:.0f} ms, a 1000-profile "
+        f"page {fig['page_seconds'] * 1000:.0f} ms; peak RSS after them {fig['hwm_after_state_mib']:.0f} MiB"
     )
     return 1 if failed else 0
 

@@ -17,7 +17,7 @@ from starlette.responses import Response
 
 from . import _constants as C
 from . import _xml
-from ._state import ImportError_, MockState
+from ._state import MockState, Refused, pack, sub_phone
 from ._validate import OPERATION_CHECKS, Invalid
 
 __all__ = ["ConnectionDropped", "MockApp", "MockConfig", "create_app"]
@@ -28,6 +28,8 @@ Scope = MutableMapping[str, Any]
 Message = MutableMapping[str, Any]
 Receive = Callable[[], Awaitable[Message]]
 Send = Callable[[Message], Awaitable[None]]
+
+STATE_PAGE_MAX = 100_000
 
 ROUTES: dict[str, str] = {
     "/api/v1.1/profiles/import": "import_profile",
@@ -56,10 +58,6 @@ class ConnectionDropped(Exception):
     """Raised after the response has started, so that the server closes the connection mid-response."""
 
 
-class _TooLarge(Exception):
-    pass
-
-
 class _Reply(Exception):
     def __init__(self, status: int, payload: dict[str, Any]) -> None:
         super().__init__(payload.get("error_text"))
@@ -74,27 +72,43 @@ def _envelope(code: int, text: str, debug: str | None = None) -> dict[str, Any]:
     return out
 
 
-def _is_xml(content_type: str) -> bool:
+def _media(content_type: str) -> str | None:
+    """The body format a Content-Type names: "json", "xml", or None for any other (or none)."""
     media = content_type.split(";", 1)[0].strip().lower()
-    return media in ("application/xml", "text/xml") or media.endswith("+xml")
+    if media == "application/json":
+        return "json"
+    if media in ("application/xml", "text/xml"):
+        return "xml"
+    return None
+
+
+def _is_xml(content_type: str) -> bool:
+    return _media(content_type) == "xml"
+
+
+def _json_bytes(payload: Any) -> bytes:
+    try:
+        return orjson.dumps(payload, option=orjson.OPT_NON_STR_KEYS)
+    except orjson.JSONEncodeError:
+        # Never reached by the emulator's own answers; a last resort rather than an error page.
+        return json.dumps(payload, ensure_ascii=True, default=str).encode()
 
 
 def _render(status: int, payload: dict[str, Any], fmt: str) -> Response:
     headers = {"Allow": "POST"} if status == 405 else None
     if fmt == "xml":
         return Response(_xml.dumps(payload), status_code=status, media_type="application/xml", headers=headers)
-    return Response(orjson.dumps(payload), status_code=status, media_type="application/json", headers=headers)
+    return Response(_json_bytes(payload), status_code=status, media_type="application/json", headers=headers)
 
 
 def _loads_json(raw: bytes) -> Any:
-    try:
-        return orjson.loads(raw)
-    except orjson.JSONDecodeError:
-        # orjson refuses integers beyond 64 bits, which JSON allows; the standard parser takes them.
-        def no_constants(name: str) -> Any:
-            raise ValueError(f"{name} is not JSON")
+    """JSON as orjson reads it, which is how the emulator reads every number and string.
 
-        return json.loads(raw, parse_constant=no_constants)
+    Integers are exact within 64 bits and doubles beyond (Altcraft, a Go server, reads free-form numbers
+    as float64); a number beyond the double range, a lone surrogate escape (not a character), NaN or
+    Infinity, nesting deeper than 1024 and invalid UTF-8 raise ValueError.
+    """
+    return orjson.loads(raw)
 
 
 class MockApp:
@@ -114,7 +128,10 @@ class MockApp:
         path: str = scope["path"]
         request = Request(scope, receive)
         if path.startswith("/_mock/"):
-            response = await self._inspect(request)
+            try:
+                response = await self._inspect(request)
+            except _Reply as reply:
+                response = _render(reply.status, reply.payload, "json")
             await response(scope, receive, send)
             return
         cfg = self.config
@@ -145,15 +162,51 @@ class MockApp:
     # /_mock ----------------------------------------------------------------------------------
     async def _inspect(self, request: Request) -> Response:
         path, method = request.url.path, request.method
-        if path == "/_mock/state" and method == "GET":
+        if path in ("/_mock/state", "/_mock/state/summary") and method == "GET":
             self.state.advance()
-            return Response(
-                orjson.dumps(self.state.snapshot(), option=orjson.OPT_NON_STR_KEYS), media_type="application/json"
-            )
+            return Response(_json_bytes(self._state_view(request, path)), media_type="application/json")
         if path == "/_mock/reset" and method == "POST":
             self.state.reset()
             return Response(orjson.dumps({"reset": True}), media_type="application/json")
         return _render(404, _envelope(404, "Not found", f"{method} {path}"), "json")
+
+    def _state_view(self, request: Request, path: str) -> dict[str, Any]:
+        query = request.query_params
+        unknown = set(query) - {"summary", "section", "offset", "limit", "fields"}
+        if unknown:
+            raise _Reply(400, _envelope(400, C.INVALID_REQUEST, f"unknown parameter(s): {', '.join(sorted(unknown))}"))
+        if path.endswith("/summary") or query.get("summary", "") in ("1", "true"):
+            return self.state.summary()
+        section = query.get("section")
+        if section is None:
+            return self.state.snapshot()
+        offset = _query_int(query.get("offset", "0"), "offset", 0, None)
+        limit = _query_int(query.get("limit", "1000"), "limit", 1, STATE_PAGE_MAX)
+        names = [n for n in query.get("fields", "").split(",") if n]
+        st = self.state
+        items: list[Any]
+        if section == "profiles":
+            total = len(st.profiles)
+            if names:
+                items = [
+                    [pid, *(orjson.Fragment(pack(fields.get(n))) for n in names)]
+                    for pid, packed in st.profile_items(offset, limit)
+                    for fields in (orjson.loads(packed)["fields"],)
+                ]
+            else:
+                items = [st.profile_json(pid, packed) for pid, packed in st.profile_items(offset, limit)]
+        elif section in ("trigger_launches", "workflow_entries"):
+            log = st.trigger_launches if section == "trigger_launches" else st.workflow_entries
+            total = len(log)
+            entries = log.entries(offset, limit)
+            items = [[e.get(n) for n in names] for e in entries] if names else list(entries)
+        elif section == "tasks":
+            total = len(st.tasks)
+            items = [t.snapshot() for t in list(st.tasks.values())[offset : offset + limit]]
+        else:
+            sections = "profiles, trigger_launches, workflow_entries, tasks"
+            raise _Reply(400, _envelope(400, C.INVALID_REQUEST, f"section: must be one of {sections}"))
+        return {"section": section, "total": total, "offset": offset, "limit": limit, "items": items}
 
     # /api ------------------------------------------------------------------------------------
     async def handle(self, request: Request) -> Response:
@@ -165,8 +218,14 @@ class MockApp:
                 raise _Reply(404, _envelope(404, "Not found", f"no operation at {request.url.path}"))
             if request.method != "POST":
                 raise _Reply(405, _envelope(405, "Method not allowed", f"{request.method}: use POST"))
+            content_type = request.headers.get("content-type", "")
+            media = _media(content_type)
+            if media is None:
+                shown = content_type.split(";", 1)[0].strip() or "(none)"
+                debug = f"Content-Type {shown} is not accepted: send application/json or application/xml"
+                raise _Reply(400, _envelope(400, C.INVALID_REQUEST, debug))
             raw = await self._read_body(request)
-            body, fmt = self._parse(raw, request.headers.get("content-type", ""), operation)
+            body, fmt = self._parse(raw, media, operation)
             self._authenticate(request, body)
             try:
                 OPERATION_CHECKS[operation](body)
@@ -177,7 +236,7 @@ class MockApp:
             return _render(200, payload, fmt)
         except _Reply as reply:
             return _render(reply.status, reply.payload, fmt)
-        except ImportError_ as exc:
+        except Refused as exc:
             return _render(200, _envelope(exc.code, exc.text, exc.debug), fmt)
         except Exception:  # the emulator must answer, even on its own bug
             logger.exception("altcraft-mock: internal error")
@@ -203,28 +262,31 @@ class MockApp:
             raw: bytes = spool.read()
         return raw
 
-    def _parse(self, raw: bytes, content_type: str, operation: str) -> tuple[dict[str, Any], str]:
-        xml = _is_xml(content_type) or (not content_type and raw.lstrip()[:1] == b"<")
-        fmt = "xml" if xml else "json"
-        if xml:
+    def _parse(self, raw: bytes, media: str, operation: str) -> tuple[dict[str, Any], str]:
+        fmt = media
+        if media == "xml":
             try:
-                body: Any = _xml.loads(raw, operation)
+                body: Any = _xml.loads(raw, operation, huge=len(raw) > self.config.max_body_bytes)
             except _xml.XMLRejected as exc:
                 raise _Reply(400, _envelope(400, C.INVALID_REQUEST, str(exc))) from None
         else:
             try:
                 body = _loads_json(raw)
-            except (ValueError, RecursionError) as exc:
+            except ValueError as exc:
                 raise _Reply(400, _envelope(400, C.INVALID_REQUEST, f"malformed JSON: {exc}")) from None
             if not isinstance(body, dict):
                 raise _Reply(400, _envelope(400, C.INVALID_REQUEST, "the body must be a JSON object"))
         if body.get("format") in C.FORMATS:
             fmt = body["format"]
-        if len(raw) > self.config.max_body_bytes and not body.get("attach"):
+        attach = body.get("attach")
+        if len(raw) > self.config.max_body_bytes and not (isinstance(attach, list) and attach):
             raise _Reply(400, _envelope(400, C.INVALID_REQUEST, C.TOO_LARGE_DEBUG))
         return body, fmt
 
     def _authenticate(self, request: Request, body: Mapping[str, Any]) -> None:
+        if "token" in body and not isinstance(body["token"], str):
+            # The docs' token is a string; another type is a malformed request, whatever the header says.
+            raise _Reply(400, _envelope(400, C.INVALID_REQUEST, "token: must be a string (the API token)"))
         header = request.headers.get("authorization", "")
         token: object = None
         if header[:7].lower() == "bearer ":
@@ -241,29 +303,34 @@ class MockApp:
         st = self.state
         db = int(body["db_id"])
         if db not in st.databases:
-            raise ImportError_(404, "Database not found", f"db_id {db}")
-        segments = [int(s) for s in body.get("add_to_segments", []) + body.get("remove_from_segments", [])]
-        for seg in segments:
+            raise Refused(404, "Database not found", f"db_id {db}")
+        add = [int(s) for s in body.get("add_to_segments", [])]
+        remove = [int(s) for s in body.get("remove_from_segments", [])]
+        for seg in add + remove:
             if st.segments.get(seg) != db:
-                raise ImportError_(404, "Segment not found", f"segment {seg}")
+                raise Refused(404, "Segment not found", f"segment {seg}")
         mode = body.get("matching", "email")
-        profile, _ = st.upsert(
-            db, mode, body, body["data"], skip_invalid=bool(body.get("skip_invalid_subscriptions", False))
+        profile_id, _ = st.upsert(
+            db,
+            mode,
+            body,
+            body["data"],
+            skip_invalid=bool(body.get("skip_invalid_subscriptions", False)),
+            add_segments=add,
+            remove_segments=remove,
         )
-        profile.segments.update(int(s) for s in body.get("add_to_segments", []))
-        profile.segments.difference_update(int(s) for s in body.get("remove_from_segments", []))
-        return {"error": 0, "error_text": C.OK_TEXT, "profile_id": profile.profile_id}
+        return {"error": 0, "error_text": C.OK_TEXT, "profile_id": profile_id}
 
     def _run_batch(self, body: dict[str, Any], operation: str, task_id: str | None) -> dict[str, Any]:
         st = self.state
         if "workflow_id" in body:
-            target_key, target_id = "workflow_id", int(body["workflow_id"])
+            target_id = int(body["workflow_id"])
             db = st.workflows.get(target_id)
             if db is None:
                 return _envelope(404, "Workflow not found", f"workflow_id {target_id}")
             log = st.workflow_entries
         else:
-            target_key, target_id = "trigger_id", int(body["trigger_id"])
+            target_id = int(body["trigger_id"])
             db = st.triggers.get(target_id)
             if db is None:
                 return _envelope(404, "Trigger not found", f"trigger_id {target_id}")
@@ -271,33 +338,28 @@ class MockApp:
         mode = body.get("matching", "email")
         skip_invalid = bool(body.get("skip_invalid_subscriptions", False))
         root_custom = body.get("custom_data") or {}
+        try:
+            request = log.start_request(operation, task_id, body)
+        except Refused as exc:
+            return _envelope(exc.code, exc.text, exc.debug)
         result = []
         for item in body["data"]:
             data = item["data"]
             try:
-                profile, _ = st.upsert(db, mode, _batch_key(mode, body, data), data, skip_invalid=skip_invalid)
-            except ImportError_:
+                own = item.get("custom_data")
+                custom = pack({**root_custom, **own}) if own else None
+                profile_id, _ = st.upsert(db, mode, _batch_key(mode, body, data), data, skip_invalid=skip_invalid)
+            except Refused:
                 continue  # the item is not imported and not in the result
-            result.append({"profile_id": profile.profile_id})
-            entry: dict[str, Any] = {
-                target_key: target_id,
-                "profile_id": profile.profile_id,
-                "operation": operation,
-                "custom_data": {**root_custom, **(item.get("custom_data") or {})},
-            }
-            for key in ("timeout", "content", "attach", "subscription_filter", "custom_request", "skip_triggers"):
-                if key in body:
-                    entry[key] = body[key]
-            if task_id is not None:
-                entry["task_id"] = task_id
-            log.append(entry)
+            result.append({"profile_id": profile_id})
+            log.add(request, target_id, profile_id, custom)
         # The docs' task result carries an empty error_text; the synchronous answer "Successful operation".
         return {"error": 0, "error_text": "" if task_id else C.OK_TEXT, "result": result}
 
     def _op_import_and_start_batch(self, body: dict[str, Any]) -> dict[str, Any]:
         outcome = self._run_batch(body, "import_and_start_batch", None)
         if outcome["error"] != 0:
-            raise ImportError_(outcome["error"], outcome["error_text"], outcome.get("error_debug", ""))
+            raise Refused(outcome["error"], outcome["error_text"], outcome.get("error_debug", ""))
         return outcome
 
     def _start_task(self, body: dict[str, Any], operation: str) -> dict[str, Any]:
@@ -316,10 +378,10 @@ class MockApp:
     def _op_task_status(self, body: dict[str, Any]) -> dict[str, Any]:
         task = self.state.tasks.get(body["task_id"])
         if task is None:
-            raise ImportError_(404, "Task not found", f"task_id {body['task_id']}")
+            raise Refused(404, "Task not found", f"task_id {body['task_id']}")
         data: dict[str, Any] = {"status": task.status, "progress": task.progress}
         if task.result is not None:
-            data["result"] = task.result
+            data["result"] = task.result_value()
         return {"error": 0, "error_text": C.OK_TEXT, "data": data}
 
 
@@ -342,7 +404,7 @@ def _first_phone(data: Mapping[str, Any]) -> object:
     if phones:
         return phones
     for sub in data.get("subscriptions") or []:
-        phone = sub.get("phone") or (sub.get("cc_data") or {}).get("phone")
+        phone = sub_phone(sub)
         if phone:
             return phone
     return None
@@ -373,3 +435,13 @@ def _batch_key(mode: str, body: Mapping[str, Any], data: Mapping[str, Any]) -> d
 def create_app(config: MockConfig | None = None, *, clock: Callable[[], float] = time.monotonic) -> MockApp:
     """Create the emulator's ASGI app (for uvicorn, or for httpx's in-process ``ASGITransport``)."""
     return MockApp(config, clock=clock)
+
+
+def _query_int(text: str, name: str, minimum: int, maximum: int | None) -> int:
+    if not text.isdigit() or len(text) > 12:
+        raise _Reply(400, _envelope(400, C.INVALID_REQUEST, f"{name}: must be a whole number"))
+    value = int(text)
+    if value < minimum or (maximum is not None and value > maximum):
+        bound = f"between {minimum} and {maximum}" if maximum is not None else f">= {minimum}"
+        raise _Reply(400, _envelope(400, C.INVALID_REQUEST, f"{name}: must be {bound}"))
+    return value

@@ -1,7 +1,8 @@
 """Constants of the documented Altcraft behaviour, as the emulator reads the docs.
 
 Written from the doc pages, not loaded from openapi.yaml: the contract tests compare two independent
-readings of the docs. tests/test_mock_constants.py checks that these agree with the spec's values.
+readings of the docs. tests/test_mock.py (test_mock_constants_agree_with_the_spec) checks that the limits,
+matching modes and channels agree with the spec's values.
 """
 
 from __future__ import annotations
@@ -29,7 +30,6 @@ PROFILE_MATCHING_MODES: Final = (
     "email_phone_sub",
 )
 CHANNELS: Final = ("email", "sms", "push", "telegram_bot", "whatsapp", "viber", "notify")
-PHONE_CHANNELS: Final = ("sms", "whatsapp", "viber", "notify")
 FORMATS: Final = ("json", "xml")
 
 # Objects that exist in a fresh emulator: every id used by a doc example.

@@ -28,6 +28,11 @@ class MockProcess:
         self.url = ""
         self._proc: subprocess.Popen[str] | None = None
 
+    @property
+    def pid(self) -> int | None:
+        """The emulator process's id while it runs (for measurements such as /proc/PID/status)."""
+        return None if self._proc is None else self._proc.pid
+
     def command(self) -> list[str]:
         cmd = [sys.executable, "-m", "altcraft_mock", "--host", self.host, "--port", "0"]
         for name, value in self.flags.items():

@@ -3,11 +3,19 @@
 Root ``<xml>``; arrays are repeated elements, ``array='true'`` marks one even when it occurs once; batch
 items are root ``<data>`` elements holding the profile fields directly (or, to carry per-item keys,
 a ``<data>`` child). Values of the documented numeric and boolean fields are converted; everything
-else stays text. DTDs and entities are refused.
+else stays text.
+
+Empty arrays: one empty element marked ``empty='true'`` (``<result empty='true'/>``) is an empty array,
+both ways; a required array that is absent (the batch's ``data``) reads as an empty array, as Go's
+encoding/xml writes nothing for an empty slice.
+
+DTDs and entities are refused in every encoding: the parsed document is judged (its doctype, internal
+or external DTD, entity reference nodes), never the raw bytes; entities are never resolved or loaded.
 """
 
 from __future__ import annotations
 
+import math
 import re
 from typing import Any
 
@@ -29,7 +37,19 @@ _PARSER = etree.XMLParser(
     remove_comments=True,
     remove_pis=True,
 )
-_DOCTYPE = re.compile(rb"<!\s*(DOCTYPE|ENTITY)", re.IGNORECASE)
+# For bodies over 10 MiB, which carry files (attach): text nodes beyond libxml2's 10 MB default.
+_HUGE_PARSER = etree.XMLParser(
+    resolve_entities=False,
+    no_network=True,
+    load_dtd=False,
+    dtd_validation=False,
+    huge_tree=True,
+    remove_comments=True,
+    remove_pis=True,
+)
+# Characters XML 1.0 cannot carry, not even as references; an answer shows them as \\uXXXX.
+_NOT_XML = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
+_INT64 = (-(1 << 63), (1 << 63) - 1)
 
 _ALWAYS_ARRAYS = {"subscriptions", "cats", "attach", "add_to_segments", "remove_from_segments", "result"}
 _OBJECTS = {"custom_data", "content", "custom_request", "timeout", "subscription_filter", "custom_fields", "cc_data"}
@@ -39,9 +59,16 @@ _INT_RE = re.compile(r"^-?[0-9]+$")
 
 
 def _int_or_text(text: Any) -> Any:
-    if isinstance(text, str) and _INT_RE.match(text.strip()):
-        return int(text.strip())
-    return text
+    """An integer as JSON reads it: exact within 64 bits, a double beyond; out of range stays text."""
+    if not isinstance(text, str) or not _INT_RE.match(text.strip()):
+        return text
+    digits = text.strip()
+    if len(digits) <= 20:
+        number = int(digits)
+        if _INT64[0] <= number <= _INT64[1]:
+            return number
+    value = float(digits)
+    return value if math.isfinite(value) else text
 
 
 def _bool_or_text(text: Any) -> Any:
@@ -55,6 +82,8 @@ def _bool_or_text(text: Any) -> Any:
 def _element(el: Any) -> Any:
     if el.get("nil") == "true":
         return None
+    if el.get("empty") == "true":
+        return []
     children = [c for c in el if isinstance(c.tag, str)]
     if not children:
         if el.get("object") == "true":
@@ -65,6 +94,13 @@ def _element(el: Any) -> Any:
     for child in children:
         tag = child.tag
         value = _element(child)
+        if child.get("empty") == "true":  # an empty array: contributes no item
+            arrays.add(tag)
+            if tag not in out:
+                out[tag] = []
+            elif not isinstance(out[tag], list):
+                out[tag] = [out[tag]]
+            continue
         if child.get("array") == "true" or tag in _ALWAYS_ARRAYS:
             arrays.add(tag)
         if tag in out:
@@ -124,6 +160,8 @@ def _fix_root(body: dict[str, Any], operation: str) -> dict[str, Any]:
     for key in ("add_to_segments", "remove_from_segments"):
         if isinstance(body.get(key), list):
             body[key] = [_int_or_text(v) for v in body[key]]
+    if operation != "import_profile":
+        body.setdefault("data", [])  # a required array, absent when empty
     if "data" in body:
         if operation == "import_profile":
             body["data"] = _fix_profile(body["data"])
@@ -145,17 +183,26 @@ def _batch_item(item: Any) -> Any:
     return {"data": _fix_profile(item)}
 
 
-def loads(body: bytes, operation: str) -> dict[str, Any]:
-    """Parse an Altcraft XML request body into the JSON shape of the operation."""
-    if _DOCTYPE.search(body):
-        raise XMLRejected("DTDs and entity declarations are not accepted")
+def loads(body: bytes, operation: str, *, huge: bool = False) -> dict[str, Any]:
+    """Parse an Altcraft XML request body into the JSON shape of the operation.
+
+    ``huge`` lifts libxml2's limits (10 MB text nodes, 256 levels), for bodies that may carry files.
+    """
     try:
-        root = etree.fromstring(body, _PARSER)
-    except etree.XMLSyntaxError as exc:
+        root = etree.fromstring(body, _HUGE_PARSER if huge else _PARSER)
+    except (etree.XMLSyntaxError, ValueError) as exc:
         raise XMLRejected(f"malformed XML: {exc}") from None
+    info: Any = root.getroottree().docinfo  # the stubs lack DocInfo.doctype
+    if info.doctype or info.internalDTD is not None or info.externalDTD is not None:
+        raise XMLRejected("DTDs and entity declarations are not accepted")
+    if next(root.iter(etree.Entity), None) is not None:
+        raise XMLRejected("entity references are not accepted")
     if root.tag != "xml":
         raise XMLRejected(f"the root element must be <xml>, not <{root.tag}>")
-    value = _element(root)
+    try:
+        value = _element(root)
+    except RecursionError:
+        raise XMLRejected("malformed XML: nested too deeply") from None
     if not isinstance(value, dict):
         value = {}
     if operation != "import_profile" and "data" in value and not isinstance(value["data"], list):
@@ -163,10 +210,17 @@ def loads(body: bytes, operation: str) -> dict[str, Any]:
     return _fix_root(value, operation)
 
 
+def _text(value: object) -> str:
+    text = str(value)
+    return _NOT_XML.sub(lambda m: f"\\u{ord(m.group()):04x}", text) if _NOT_XML.search(text) else text
+
+
 def _emit(parent: Any, key: str, value: Any) -> None:
     if value is None:
         return
     if isinstance(value, list):
+        if not value:
+            etree.SubElement(parent, key, empty="true")
         for item in value:
             _emit(parent, key, item)
         return
@@ -177,11 +231,12 @@ def _emit(parent: Any, key: str, value: Any) -> None:
     elif isinstance(value, bool):
         el.text = "true" if value else "false"
     else:
-        el.text = str(value)
+        el.text = _text(value)
 
 
 def dumps(payload: dict[str, Any]) -> bytes:
-    """Serialize a response as Altcraft XML."""
+    """Serialize a response as Altcraft XML (an empty array as ``<name empty="true"/>``; characters XML
+    cannot carry, as ``\\uXXXX`` text)."""
     root = etree.Element("xml")
     for key, value in payload.items():
         _emit(root, key, value)
