@@ -343,7 +343,7 @@ class MockApp:
         except Refused as exc:
             return _envelope(exc.code, exc.text, exc.debug)
         result = []
-        for item in body["data"]:
+        for item in body.get("data", ()):
             data = item["data"]
             try:
                 own = item.get("custom_data")

@@ -326,13 +326,13 @@ class MockState:
         email, phone = key.get("email"), key.get("phone")
         if mode in ("email", "email_profile", "email_sub"):
             if not isinstance(email, str) or not email:
-                raise Refused(400, C.INVALID_REQUEST, f'email is required with matching "{mode}"')
+                return None  # nothing to match by: a new profile
             kinds = {"email": ("pe", "se"), "email_profile": ("pe",)}.get(mode, ("se",))
             found = self._lookup(*((kind, db, email.lower()) for kind in kinds))
             return self._one(self._restrict(found, key.get("resource_id")))
         if mode in ("phone", "phone_sub"):
             if not isinstance(phone, str) or not phone:
-                raise Refused(400, C.INVALID_REQUEST, f'phone is required with matching "{mode}"')
+                return None
             kinds = ("pp", "sp") if mode == "phone" else ("sp",)
             found = self._lookup(*((kind, db, phone) for kind in kinds))
             return self._one(self._restrict(found, key.get("resource_id")))
@@ -344,12 +344,12 @@ class MockState:
             if isinstance(phone, str) and phone:
                 keys.append(("sp" if sub else "pp", db, phone))
             if not email and not phone:
-                raise Refused(400, C.INVALID_REQUEST, f'email or phone is required with matching "{mode}"')
+                return None
             return self._one(self._lookup(*keys))
         if mode == "profile_id":
             pid = key.get("profile_id")
             if not isinstance(pid, str) or not pid:
-                raise Refused(400, C.INVALID_REQUEST, 'profile_id is required with matching "profile_id"')
+                raise Refused(404, "Profile not found", 'no profile_id with matching "profile_id"')
             if pid not in self.profiles or self.record(pid)["db_id"] != db:
                 raise Refused(404, "Profile not found", f"profile_id {pid}")
             return pid, self.record(pid)
@@ -358,7 +358,7 @@ class MockState:
         if mode == "custom":
             name, value = key.get("field_name"), key.get("field_value")
             if not isinstance(name, str) or value is None:
-                raise Refused(400, C.INVALID_REQUEST, 'field_name and field_value are required with "custom"')
+                return None
             if not _matchable(value):
                 raise Refused(400, C.INVALID_REQUEST, f"{name}: must be a string or a number to match by")
             if isinstance(value, str) and "," in value:

@@ -7,7 +7,6 @@ problem; the app turns it into the documented 400 envelope.
 from __future__ import annotations
 
 import math
-import re
 from collections.abc import Callable, Mapping
 from typing import Any
 
@@ -87,18 +86,6 @@ def _require(body: Mapping[str, Any], path: str, *keys: str) -> None:
             raise Invalid(f"{path}{key}", "is required")
 
 
-def _nonempty(value: object, path: str) -> None:
-    _string(value, path, min_length=1)
-
-
-def _positive_int(value: object, path: str) -> None:
-    _int(value, path, minimum=1)
-
-
-def _non_negative_int(value: object, path: str) -> None:
-    _int(value, path, minimum=0)
-
-
 def _any_object(value: object, path: str) -> None:
     _obj(value, path)
 
@@ -110,7 +97,7 @@ def _string_list(value: object, path: str) -> None:
 
 def _id_list(value: object, path: str) -> None:
     for i, item in enumerate(_list(value, path)):
-        _positive_int(item, f"{path}[{i}]")
+        _int(item, f"{path}[{i}]")
 
 
 _PROFILE_STRINGS = (
@@ -130,37 +117,26 @@ _PROFILE_STRINGS = (
 
 
 def check_subscription(value: object, path: str) -> None:
+    """Types only: ru-v74-profiles-import's subscriptions table has no "required" column, and 000 prints
+    a channel ("phone") outside the seven it names, so no field and no channel name is refused."""
     sub = _obj(value, path)
-    channel = sub.get("channel")
-    if "channel" not in sub:
-        raise Invalid(f"{path}.channel", "is required")
-    _enum(channel, f"{path}.channel", CHANNELS)
-    _require(sub, f"{path}.", "resource_id")
-    _positive_int(sub["resource_id"], f"{path}.resource_id")
+    _opt(sub, "channel", f"{path}.", _string)
+    _opt(sub, "resource_id", f"{path}.", _int)
     if "status" in sub and not (isinstance(sub["status"], str) or is_int(sub["status"])):
         raise Invalid(f"{path}.status", "must be a string or an integer")
     _opt(sub, "priority", f"{path}.", _int)
     _opt(sub, "custom_fields", f"{path}.", _any_object)
     _opt(sub, "cats", f"{path}.", _string_list)
-    if channel == "email":
-        _require(sub, f"{path}.", "email")
-        _nonempty(sub["email"], f"{path}.email")
-    elif channel == "sms":
-        _require(sub, f"{path}.", "phone")
-        _nonempty(sub["phone"], f"{path}.phone")
-    elif channel == "push":
-        _require(sub, f"{path}.", "provider", "subscription_id")
-        _nonempty(sub["provider"], f"{path}.provider")
-        _nonempty(sub["subscription_id"], f"{path}.subscription_id")
-    else:
-        _require(sub, f"{path}.", "cc_data")
-        cc = _obj(sub["cc_data"], f"{path}.cc_data")
-        if channel == "telegram_bot":
-            _require(cc, f"{path}.cc_data.", "id")
-            _int(cc["id"], f"{path}.cc_data.id")
-        else:
-            _require(cc, f"{path}.cc_data.", "phone")
-            _nonempty(cc["phone"], f"{path}.cc_data.phone")
+    channel = sub.get("channel")
+    if channel in CHANNELS:
+        for key in ("email", "phone", "provider", "subscription_id"):
+            _opt(sub, key, f"{path}.", _string)
+        if "cc_data" in sub:
+            cc = _obj(sub["cc_data"], f"{path}.cc_data")
+            if channel == "telegram_bot":
+                _opt(cc, "id", f"{path}.cc_data.", _int)
+            else:
+                _opt(cc, "phone", f"{path}.cc_data.", _string)
 
 
 def check_profile(value: object, path: str) -> None:
@@ -181,7 +157,7 @@ def check_profile(value: object, path: str) -> None:
 
 
 def _check_batch_items(value: object, path: str) -> None:
-    for i, item in enumerate(_list(value, path, min_items=1)):
+    for i, item in enumerate(_list(value, path)):
         obj = _obj(item, f"{path}[{i}]")
         _require(obj, f"{path}[{i}].", "data")
         check_profile(obj["data"], f"{path}[{i}].data")
@@ -191,26 +167,16 @@ def _check_batch_items(value: object, path: str) -> None:
 def _check_timeout(value: object, path: str) -> None:
     timeout = _obj(value, path)
     for key in ("days", "hours", "minutes"):
-        _opt(timeout, key, f"{path}.", _non_negative_int)
-
-
-_DATA_URI = re.compile(r"^data:[^,]*,")
+        _opt(timeout, key, f"{path}.", _int)
 
 
 def _check_attach(value: object, path: str) -> None:
+    """Types only: the pages give "array of {name, flie_key, data, mimetype}" and an example, no rule."""
     for i, item in enumerate(_list(value, path)):
         p = f"{path}[{i}]"
         att = _obj(item, p)
-        _require(att, f"{p}.", "name")
-        _nonempty(att["name"], f"{p}.name")
-        if "data" in att:
-            _string(att["data"], f"{p}.data")
-            if not _DATA_URI.match(att["data"]):
-                raise Invalid(f"{p}.data", "must be a data: URI (data:<type>;base64,<content>)")
-        _opt(att, "file_key", f"{p}.", _nonempty)
-        _opt(att, "mimetype", f"{p}.", _string)
-        if "file_key" not in att and "data" not in att:
-            raise Invalid(f"{p}.data", "is required when file_key is not given")
+        for key in ("name", "data", "file_key", "mimetype"):
+            _opt(att, key, f"{p}.", _string)
 
 
 def _check_subscription_filter(value: object, path: str) -> None:
@@ -226,28 +192,28 @@ def _check_field_value(value: object, path: str) -> None:
 
 
 def _check_common(body: Mapping[str, Any], modes: tuple[str, ...]) -> None:
-    _opt(body, "token", "", _nonempty)
+    _opt(body, "token", "", _string)
     _opt(body, "format", "", lambda v, p: _enum(v, p, FORMATS))
     _opt(body, "matching", "", lambda v, p: _enum(v, p, modes))
     for key in ("email", "phone", "profile_id", "field_name"):
-        _opt(body, key, "", _nonempty)
+        _opt(body, key, "", _string)
     _opt(body, "field_value", "", _check_field_value)
-    _opt(body, "resource_id", "", _positive_int)
+    _opt(body, "resource_id", "", _int)
     for key in ("skip_triggers", "skip_invalid_subscriptions", "detect_geo"):
         _opt(body, key, "", _bool)
 
 
 def _check_batch(body: Mapping[str, Any]) -> None:
+    # `data` is "нет"/"No" on the task pages (000, 003) and on 001; an absent `data` imports nothing.
     _check_common(body, BATCH_MATCHING_MODES)
-    _require(body, "", "data")
-    _check_batch_items(body["data"], "data")
+    _opt(body, "data", "", _check_batch_items)
     if body.get("matching") == "custom":
         _require(body, "", "field_name")
 
 
 def _check_trigger_launch(body: Mapping[str, Any]) -> None:
     _require(body, "", "trigger_id")
-    _positive_int(body["trigger_id"], "trigger_id")
+    _int(body["trigger_id"], "trigger_id")
     _opt(body, "timeout", "", _check_timeout)
     _opt(body, "custom_data", "", _any_object)
     _opt(body, "content", "", _any_object)
@@ -269,47 +235,29 @@ def check_import_and_start_batch(body: Mapping[str, Any]) -> None:
 def check_workflow_import_and_start_batch_task(body: Mapping[str, Any]) -> None:
     _check_batch(body)
     _require(body, "", "workflow_id")
-    _positive_int(body["workflow_id"], "workflow_id")
+    _int(body["workflow_id"], "workflow_id")
     _opt(body, "content", "", _any_object)
     _opt(body, "custom_data", "", _any_object)
     _opt(body, "attach", "", _check_attach)
     _opt(body, "custom_request", "", _any_object)
 
 
-# Fields each profiles/import matching mode needs at the root of the body (ru-v74-profiles-import).
-PROFILE_MODE_FIELDS: dict[str, tuple[str, ...]] = {
-    "email": ("email",),
-    "email_profile": ("email",),
-    "email_sub": ("email",),
-    "phone": ("phone",),
-    "phone_sub": ("phone",),
-    "profile_id": ("profile_id",),
-    "push_sub": ("provider", "subscription_id", "resource_id"),
-    "custom": ("field_name", "field_value"),
-    "custom_sub": ("resource_id",),
-}
-
-
 def check_import_profile(body: Mapping[str, Any]) -> None:
+    """The per-mode fields come from the Matching page, which is not among the sources: not refused."""
     _check_common(body, PROFILE_MATCHING_MODES)
     _require(body, "", "db_id", "data")
-    _positive_int(body["db_id"], "db_id")
+    _int(body["db_id"], "db_id")
     check_profile(body["data"], "data")
-    _opt(body, "provider", "", _nonempty)
-    _opt(body, "subscription_id", "", _nonempty)
+    _opt(body, "provider", "", _string)
+    _opt(body, "subscription_id", "", _string)
     _opt(body, "add_to_segments", "", _id_list)
     _opt(body, "remove_from_segments", "", _id_list)
-    mode = body.get("matching", "email")
-    if mode in PROFILE_MODE_FIELDS:
-        _require(body, "", *PROFILE_MODE_FIELDS[mode])
-    elif "email" not in body and "phone" not in body:  # email_phone, email_phone_sub
-        raise Invalid("email", f'or phone is required with matching "{mode}"')
 
 
 def check_task_status(body: Mapping[str, Any]) -> None:
-    _opt(body, "token", "", _nonempty)
+    _opt(body, "token", "", _string)
     _require(body, "", "task_id")
-    _nonempty(body["task_id"], "task_id")
+    _string(body["task_id"], "task_id")
 
 
 OPERATION_CHECKS: dict[str, Callable[[Mapping[str, Any]], None]] = {
