@@ -20,8 +20,8 @@ import orjson
 from altcraft import Altcraft
 from altcraft._models import to_model
 from altcraft._xml import decode_request, encode_request
-from altcraft_mock import MockConfig, create_app
 from altcraft_api.models import ImportAndStartBatchRequest
+from altcraft_mock import MockConfig, create_app
 from lxml import etree
 
 N = 10_000

@@ -232,7 +232,10 @@ def cmd_check() -> int:
 def cmd_prove() -> int:
     py = sys.executable
     run([py, "-c", "import altcraft_api, altcraft; print('import altcraft_api, altcraft: ok')"], cwd=ROOT)
-    run([str(VENV_BIN / "mypy"), "--strict", "generated/altcraft_api", "overlays/altcraft", "overlays/altcraft_mock"], cwd=ROOT)
+    run(
+        [str(VENV_BIN / "mypy"), "--strict", "generated/altcraft_api", "overlays/altcraft", "overlays/altcraft_mock"],
+        cwd=ROOT,
+    )
     run([py, str(ROOT / "scripts" / "prove_e2e.py")], cwd=ROOT)
     return 0
 

@@ -6,8 +6,8 @@ from __future__ import annotations
 import sys
 
 from altcraft import Altcraft
-from altcraft_mock import DEFAULT_TOKEN, MockProcess
 from altcraft_api.types import Unset
+from altcraft_mock import DEFAULT_TOKEN, MockProcess
 
 
 def main() -> int:

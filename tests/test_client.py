@@ -25,7 +25,6 @@ from altcraft import (
     Unauthorized,
     chunk_profiles,
 )
-from altcraft_mock import MockApp, MockConfig, create_app, transport
 from altcraft_api.api.profiles import import_profile as gen_import_profile
 from altcraft_api.models import (
     BatchItem,
@@ -36,6 +35,7 @@ from altcraft_api.models import (
     ProfileImported,
     SmsSubscription,
 )
+from altcraft_mock import MockApp, MockConfig, create_app, transport
 
 from .conftest import BASE, TOKEN, FakeClock
 

@@ -9,10 +9,10 @@ from typing import Any
 
 import pytest
 from altcraft import Altcraft, AsyncAltcraft, NotFound
-from altcraft_mock import MockProcess
 from altcraft_api import models
 from altcraft_api.client import AuthenticatedClient, Client
 from altcraft_api.types import Unset
+from altcraft_mock import MockProcess
 
 from .conftest import TOKEN
 from .doc_examples import JSON_REQUESTS, XML_REQUESTS
