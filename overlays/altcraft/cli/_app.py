@@ -39,7 +39,9 @@ class AltcraftGroup(click.Group):
             try:
                 return super().invoke(ctx)
             except AltcraftError as exc:
-                logger.debug("%s", type(exc).__name__, exc_info=True)
+                logger.debug(
+                    "%s (code %s, HTTP %s, operation %s)", type(exc).__name__, exc.code, exc.http_status, exc.operation
+                )
                 raise OperationFailed(str(exc)) from None
             except (click.ClickException, click.exceptions.Exit, click.Abort):
                 raise

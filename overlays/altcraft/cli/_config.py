@@ -287,19 +287,19 @@ def setup_logging(ctx: click.Context, verbose: bool) -> None:
     """Log of ``altcraft`` (and with --verbose of httpx) to stderr, for this invocation only.
 
     Without --verbose only warnings show. On a terminal the lines are rich's; otherwise plain
-    ``altcraft: LEVEL: message`` lines. The previous logger state is restored when the command ends.
+    ``logger: LEVEL: message`` lines. The previous logger state is restored when the command ends.
     """
+    from rich.console import Console
+
     handler: logging.Handler
-    if sys.stderr.isatty():
-        from rich.console import Console
+    console = Console(stderr=True, soft_wrap=True)
+    if console.is_terminal:
         from rich.logging import RichHandler
 
-        handler = RichHandler(
-            console=Console(stderr=True, soft_wrap=True), show_time=verbose, show_path=False, markup=False
-        )
+        handler = RichHandler(console=console, show_time=verbose, show_path=False, markup=False)
     else:
         handler = logging.StreamHandler(sys.stderr)
-        handler.setFormatter(logging.Formatter("altcraft: %(levelname)s: %(message)s"))
+        handler.setFormatter(logging.Formatter("%(name)s: %(levelname)s: %(message)s"))
     handler.addFilter(_Redact())
     loggers = {"altcraft": logging.DEBUG if verbose else logging.WARNING}
     if verbose:

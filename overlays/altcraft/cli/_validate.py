@@ -78,7 +78,8 @@ def validate(operation: str, file: IO[bytes], as_json: bool) -> None:
     OPERATION is one of: import_profile, import_and_start_batch, import_and_start_batch_task,
     workflow_import_and_start_batch_task, task_status.
     """
-    name = "<stdin>" if file.name in ("-", "<stdin>") else str(file.name)
+    given = str(getattr(file, "name", "-"))
+    name = "<stdin>" if given in ("-", "<stdin>") else given
     body = load_body(operation, file.read(), name)
     problems: tuple[Problem, ...] = ()
     with _assumptions_only_as_warnings() as caught:
