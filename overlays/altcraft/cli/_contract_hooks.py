@@ -1,4 +1,7 @@
-"""Schemathesis hooks for the Altcraft contract (loaded through SCHEMATHESIS_HOOKS=tests.contract.hooks).
+"""Schemathesis hooks for the Altcraft contract (loaded through SCHEMATHESIS_HOOKS=altcraft.cli._contract_hooks).
+
+This module is a schemathesis plugin: ``altcraft contract`` has schemathesis load it, and the contract
+tests import it. Nothing else imports it, since it imports schemathesis (extra ``[contract]``).
 
 * An XML response deserializer. Schemathesis has none and would otherwise skip response-schema
   validation of XML answers silently; this one decodes them by the spec's XML rules.
@@ -16,11 +19,16 @@ import hashlib
 import json
 import os
 import re
-from pathlib import Path
+from collections.abc import Callable
 from typing import Any
 
+import jsonschema_rs
 import schemathesis
+
+from altcraft._schema import OPERATIONS
 from altcraft._xml import decode_request, decode_response
+
+from ._contract import spec_document
 
 XML_DECODED = {"count": 0}
 
@@ -32,7 +40,7 @@ def _survive_cpython_ast_bug() -> None:
     error a plain one is used instead of failing the run."""
     from hypothesis.internal import lambda_sources
 
-    original = lambda_sources._lambda_description
+    original: Callable[..., Any] = lambda_sources._lambda_description
 
     def described(f: Any, *args: Any, **kwargs: Any) -> str:
         try:
@@ -40,17 +48,11 @@ def _survive_cpython_ast_bug() -> None:
         except SystemError:
             return "lambda: <unknown>"
 
-    lambda_sources._lambda_description = described  # type: ignore[assignment]
+    lambda_sources._lambda_description = described
 
 
 _survive_cpython_ast_bug()
-_OPERATIONS = {
-    "/api/v1.1/profiles/import": "import_profile",
-    "/api/v1.1/campaigns/triggers/import_and_start_batch": "import_and_start_batch",
-    "/api/v1.1/campaigns/triggers/import_and_start_batch_task": "import_and_start_batch_task",
-    "/api/v1.1/workflows/import_and_start_batch_task": "workflow_import_and_start_batch_task",
-    "/api/v1.1/tasks/status": "task_status",
-}
+_OPERATIONS = {str(op["path"]): name for name, op in OPERATIONS.items()}
 
 
 @schemathesis.deserializer("application/xml", "text/xml")
@@ -67,12 +69,14 @@ def _token() -> str:
 
 
 @schemathesis.hook
-def before_call(context: schemathesis.HookContext, case: schemathesis.Case, kwargs: dict[str, Any]) -> None:
+def before_call(context: schemathesis.HookContext, case: schemathesis.Case[Any], kwargs: dict[str, Any]) -> None:
     mode = os.environ.get("ALTCRAFT_CONTRACT_AUTH", "mixed")
     if mode == "mixed":  # both ways in one run: each case picks one, reproducibly
         mode = "bearer" if int(hashlib.sha256(repr(case.body).encode()).hexdigest(), 16) % 2 else "body"
     if mode == "bearer":
-        case.headers = {**(case.headers or {}), "Authorization": f"Bearer {_token()}"}
+        headers = case.headers.copy()  # assigned, not changed in place: schemathesis tracks assignments
+        headers["Authorization"] = f"Bearer {_token()}"
+        case.headers = headers
         return
     body = case.body
     if isinstance(body, dict) and (
@@ -148,29 +152,23 @@ def serialize_altcraft_xml(ctx: schemathesis.SerializationContext, value: Any) -
 # array is wanted as one element of that array. Such a generated negative case reaches the server as a
 # valid request, so its acceptance is no fault of the server. A "schema-violating request accepted"
 # failure of an XML case is kept only when the XML actually sent, read by the spec's XML rules, violates
-# the schema (checked with jsonschema against openapi.yaml).
-
-_SPEC = Path(__file__).resolve().parents[2] / "openapi.yaml"
+# the schema (checked with jsonschema-rs against openapi.yaml).
 
 
 @functools.cache
 def _request_validator(path: str) -> Any:
-    import jsonschema
-    import yaml
-    from referencing import Registry, Resource
-    from referencing.jsonschema import DRAFT202012
-
-    spec = yaml.safe_load(_SPEC.read_text(encoding="utf-8"))
-    base = "urn:altcraft-openapi"
-    registry: Any = Registry().with_resource(base, Resource.from_contents(spec, default_specification=DRAFT202012))
+    """The JSON request schema of ``path`` in openapi.yaml (formats not asserted, as the spec intends)."""
     pointer = (
-        "/paths/" + path.replace("~", "~0").replace("/", "~1") + "/post/requestBody/content/application~1json/schema"
+        "#/paths/" + path.replace("~", "~0").replace("/", "~1") + "/post/requestBody/content/application~1json/schema"
     )
-    return jsonschema.Draft202012Validator({"$ref": f"{base}#{pointer}"}, registry=registry)
+    document = {**spec_document(), "$ref": pointer}
+    return jsonschema_rs.Draft202012Validator(document, validate_formats=False)
 
 
 @schemathesis.hook
-def filter_failure(context: schemathesis.HookContext, failure: Any, case: schemathesis.Case, response: Any) -> bool:
+def filter_failure(
+    context: schemathesis.HookContext, failure: Any, case: schemathesis.Case[Any], response: Any
+) -> bool:
     if getattr(failure, "code", "") != "ST201" or "xml" not in (case.media_type or ""):
         return True
     path = case.operation.path
