@@ -182,7 +182,7 @@ def test_wrong_token_verbose_log_keeps_the_token_out(env: dict[str, str]) -> Non
 def test_unreachable_server(env: dict[str, str]) -> None:
     url = f"http://127.0.0.1:{unused_port()}"
     line = one_error_line(run(["task", "status", "t"], {**env, "ALTCRAFT_URL": url}), 1)
-    assert "task_status: ConnectError" in line
+    assert "task_status: could not reach 127.0.0.1 after 3 attempt(s): ConnectError" in line
 
 
 @pytest.mark.parametrize(
@@ -232,7 +232,7 @@ def test_unexpected_errors_are_one_line_and_the_traceback_is_verbose(
 BAD_BATCH = {
     "trigger_id": "13",
     "skip_trigers": True,
-    "data": [{"data": {"email": "tom@example.com", "subscriptions": [{"channel": "email", "resource_id": 1}]}}],
+    "data": [{"data": {"email": "tom@example.com"}}, {"data": {"_fname": "No email"}}],
 }
 
 
@@ -254,7 +254,7 @@ def test_validate_prints_every_problem_with_its_field_path(tmp_path: Path) -> No
     problems = {tuple(line.split(None, 1)) for line in lines[1:]}
     assert problems == {
         ("skip_trigers", "is an unknown parameter; did you mean skip_triggers?"),
-        ("data[0].data.subscriptions[0].email", "is required"),
+        ("data[1].data.email", "is required with matching 'email': the item's search key (or email at the root)"),
         ("trigger_id", "must be of type integer, not string"),
     }
 
@@ -276,11 +276,14 @@ def test_validate_xml_by_extension_or_content(tmp_path: Path, name: str) -> None
         encoding="utf-8",
     )
     assert run(["validate", "import_and_start_batch", str(path)]).exit_code == 0
-    path.write_text("<xml><trigger_id>13</trigger_id><matching>nonsense</matching></xml>", encoding="utf-8")
+    path.write_text(
+        "<xml><trigger_id>13</trigger_id><matching>nonsense</matching><skip_trigers>true</skip_trigers></xml>",
+        encoding="utf-8",
+    )
     result = run(["validate", "import_and_start_batch", str(path), "--json"])
     assert result.exit_code == 1
     fields = {p["field"] for p in json.loads(result.stdout)["problems"]}
-    assert {"matching", "data"} <= fields
+    assert {"matching", "skip_trigers"} <= fields
 
 
 def test_validate_unreadable_input_is_one_error_line(tmp_path: Path) -> None:

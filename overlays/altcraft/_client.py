@@ -309,7 +309,7 @@ class _Core:
         if not sent or call.operation == "task_status":
             delay = self._pause(call, None)
             if delay is not None:
-                logger.warning(
+                logger.info(
                     "%s: %s from %s (attempt %d); retrying in %.2f s",
                     call.operation,
                     detail,
@@ -336,7 +336,7 @@ class _Core:
             if safe:
                 delay = self._pause(call, _retry_after(headers.get("retry-after")))
                 if delay is not None:
-                    logger.warning(
+                    logger.info(
                         "%s: HTTP %d from %s (attempt %d); retrying in %.2f s",
                         call.operation,
                         status,

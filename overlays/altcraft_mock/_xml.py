@@ -157,6 +157,10 @@ def _fix_root(body: dict[str, Any], operation: str) -> dict[str, Any]:
     flt = body.get("subscription_filter")
     if isinstance(flt, dict) and "not_strict" in flt:
         flt["not_strict"] = _bool_or_text(flt["not_strict"])
+    if "attach" in body:  # always an array of objects ("array of {name, flie_key, data, mimetype}")
+        attach = body["attach"]
+        items = attach if isinstance(attach, list) else [attach]
+        body["attach"] = [_as_object(item) for item in items]
     for key in ("add_to_segments", "remove_from_segments"):
         if isinstance(body.get(key), list):
             body[key] = [_int_or_text(v) for v in body[key]]
