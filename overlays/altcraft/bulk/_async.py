@@ -107,6 +107,7 @@ class _AsyncRun:
             for chunk in core.plan(rows):
                 if self.driver.begin(chunk):
                     self._spawn(self._send(chunk, self.driver.send_delay()))
+                self.driver.progress()
                 while core.in_flight >= self.concurrency:
                     self._handle(await self.events.get())
                 self._drain()
@@ -148,6 +149,7 @@ class _AsyncRun:
         elif step.action == "wait":
             assert step.task_id is not None
             self._spawn(self._wait(event.chunk_id, step.task_id))
+        self.driver.progress()
 
     # -- the tasks -----------------------------------------------------------------------------------------
     async def _send(self, chunk: Chunk, delay: float) -> None:

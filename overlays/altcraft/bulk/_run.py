@@ -77,7 +77,6 @@ class Driver:
         self.journal.apply(self.core.begin(chunk))
         if chunk.items:
             self.chunks[chunk.id] = chunk
-        self.progress()
         return bool(chunk.items)
 
     def send_delay(self) -> float:
@@ -90,7 +89,10 @@ class Driver:
         return profile_ids(answer)
 
     def handle(self, event: Event) -> Step:
-        """Record one finished piece of I/O; the returned step says what the shell does next."""
+        """Record one finished piece of I/O; the returned step says what the shell does next.
+
+        The shell acts on the step, then calls :meth:`progress` (a callback that raises cannot lose it).
+        """
         core = self.core
         if event.kind == "abandon":
             self.journal.apply(core.abandon(event.chunk_id, "interrupted before the retry was sent"))
@@ -108,7 +110,6 @@ class Driver:
                 self.chunks.pop(event.chunk_id, None)  # rows sent or settled: no longer held
             if step.action == "stop":
                 logger.error("bulk import stops reading: %s", step.reason)
-        self.progress()
         return step
 
     def progress(self) -> None:

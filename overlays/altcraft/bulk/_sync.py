@@ -5,8 +5,9 @@ from __future__ import annotations
 import contextlib
 import os
 import queue
+import signal
 import threading
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from typing import TYPE_CHECKING, Any
 
@@ -104,8 +105,15 @@ class _SyncRun:
         self.cancel = threading.Event()
         self.senders = ThreadPoolExecutor(concurrency, thread_name_prefix="altcraft-bulk-send")
         self.waiters = ThreadPoolExecutor(concurrency, thread_name_prefix="altcraft-bulk-wait")
+        self.sigint = False
 
     def run(
+        self, rows: Iterable[Any], waits: list[tuple[int, str]], results: str | os.PathLike[str] | None
+    ) -> ImportReport:
+        with self._sigint_noted():
+            return self._run(rows, waits, results)
+
+    def _run(
         self, rows: Iterable[Any], waits: list[tuple[int, str]], results: str | os.PathLike[str] | None
     ) -> ImportReport:
         core = self.core
@@ -117,11 +125,13 @@ class _SyncRun:
                 for chunk in core.plan(rows):
                     if self.driver.begin(chunk):
                         self.senders.submit(self._send, chunk, self.driver.send_delay())
+                    self.driver.progress()
                     while core.in_flight >= self.concurrency:
                         self._handle(self.events.get())
                     self._drain()
                     if core.stopped:
                         break
+                    self._check_interrupt()
                 else:
                     input_done = True
                 self._settle()
@@ -157,12 +167,43 @@ class _SyncRun:
             self._handle(event)
 
     def _handle(self, event: Event) -> None:
+        if event.kind == "wake":
+            self._check_interrupt()
+            return
         step = self.driver.handle(event)
         if step.action == "retry":
             self.senders.submit(self._send, self.driver.chunks[event.chunk_id], step.delay)
         elif step.action == "wait":
             assert step.task_id is not None
             self.waiters.submit(self._wait, event.chunk_id, step.task_id)
+        self.driver.progress()
+        self._check_interrupt()
+
+    # -- Ctrl-C --------------------------------------------------------------------------------------------
+    def _check_interrupt(self) -> None:
+        """Raise the Ctrl-C noted by the signal handler here, between two steps, never inside one."""
+        if self.sigint and not self.cancel.is_set():
+            raise KeyboardInterrupt
+
+    def _on_sigint(self, signum: int, frame: object) -> None:
+        if self.sigint or self.cancel.is_set():
+            raise KeyboardInterrupt  # the second Ctrl-C: give up on the requests in flight
+        self.sigint = True
+        self.events.put(Event("wake", 0))
+
+    @contextlib.contextmanager
+    def _sigint_noted(self) -> Iterator[None]:
+        """In the main thread, Ctrl-C is noted and acted on between steps (the journal stays consistent)."""
+        if threading.current_thread() is not threading.main_thread() or (
+            signal.getsignal(signal.SIGINT) is not signal.default_int_handler
+        ):
+            yield
+            return
+        previous = signal.signal(signal.SIGINT, self._on_sigint)
+        try:
+            yield
+        finally:
+            signal.signal(signal.SIGINT, previous)
 
     # -- in the worker threads -----------------------------------------------------------------------------
     def _send(self, chunk: Chunk, delay: float) -> None:
