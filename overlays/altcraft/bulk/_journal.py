@@ -1,0 +1,175 @@
+"""The journal of a bulk import: SQLite (stdlib ``sqlite3``), WAL mode, ``synchronous=FULL``.
+
+Durability: every change is its own transaction, committed before the shell goes on; the ``sending``
+record of a chunk is committed before its request leaves. In WAL mode with ``synchronous=FULL`` each
+commit is fsynced, so the journal survives a process kill (SIGKILL) *and* an OS crash or power loss.
+(``NORMAL`` would survive a process kill only.) A commit is a few milliseconds at most on a local disk;
+a chunk is one or two commits.
+
+Schema::
+
+    run(id = 1, version, created, operation, root  -- JSON of the root fields, input_id)
+    chunk(id, first_row, row_count, sent_count, state, task_id, attempts, digest,
+          local   -- zlib(JSON [[row, field, reason], ...]) of rows refused locally,
+          result  -- zlib("\\n"-joined profile ids) the server listed,
+          reason, updated)
+
+Rows are not stored one by one: a chunk's rows are ``first_row .. first_row + row_count - 1`` minus its
+local refusals, in order, and the ``result`` ids map onto them when the chunk is ``done``.
+"""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+import tempfile
+import time
+from collections.abc import Iterator, Mapping
+from pathlib import Path
+from typing import Any
+
+import orjson
+
+from ._core import Counts, JournalChunk, JournalMismatch, Write, encode_local
+
+__all__ = ["Journal"]
+
+VERSION = 1
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS run (
+    id INTEGER PRIMARY KEY CHECK (id = 1),
+    version INTEGER NOT NULL,
+    created REAL NOT NULL,
+    operation TEXT NOT NULL,
+    root TEXT NOT NULL,
+    input_id TEXT
+);
+CREATE TABLE IF NOT EXISTS chunk (
+    id INTEGER PRIMARY KEY,
+    first_row INTEGER NOT NULL,
+    row_count INTEGER NOT NULL,
+    sent_count INTEGER NOT NULL,
+    state TEXT NOT NULL,
+    task_id TEXT,
+    attempts INTEGER NOT NULL,
+    digest BLOB NOT NULL,
+    local BLOB,
+    result BLOB,
+    reason TEXT,
+    updated REAL NOT NULL
+);
+"""
+
+
+class Journal:
+    """One import's journal file. ``path=None`` makes a temporary one, removed by :meth:`remove`."""
+
+    def __init__(self, path: str | os.PathLike[str] | None) -> None:
+        self.temporary = path is None
+        if path is None:
+            fd, name = tempfile.mkstemp(prefix="altcraft-import-", suffix=".journal")
+            os.close(fd)
+            path = name
+        self.path = Path(path)
+        self._db = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False)
+        self._db.execute("PRAGMA journal_mode=WAL")
+        self._db.execute("PRAGMA synchronous=FULL")
+        self._db.executescript(_SCHEMA)
+
+    def close(self) -> None:
+        self._db.close()
+
+    def remove(self) -> None:
+        """Close and delete the journal (and its WAL files)."""
+        self.close()
+        for suffix in ("", "-wal", "-shm"):
+            Path(str(self.path) + suffix).unlink(missing_ok=True)
+
+    # -- the run -----------------------------------------------------------------------------------------
+    def open_run(self, key: Mapping[str, Any], input_id: str | None) -> list[JournalChunk]:
+        """Start a run, or resume the journaled one: its chunks, after checking it is the same import."""
+        row = self._db.execute("SELECT version, operation, root, input_id FROM run WHERE id = 1").fetchone()
+        root_text = orjson.dumps(key["root"], option=orjson.OPT_SORT_KEYS).decode()
+        if row is None:
+            self._db.execute(
+                "INSERT INTO run (id, version, created, operation, root, input_id) VALUES (1, ?, ?, ?, ?, ?)",
+                (VERSION, time.time(), key["operation"], root_text, input_id),
+            )
+            return []
+        version, operation, root, stored_id = row
+        if version != VERSION:
+            raise JournalMismatch(f"{self.path}: journal version {version}, this client writes {VERSION}")
+        if operation != key["operation"] or root != root_text:
+            raise JournalMismatch(
+                f"{self.path} is the journal of another import ({operation} {root}), "
+                f"not of {key['operation']} {root_text}"
+            )
+        if stored_id != input_id:
+            raise JournalMismatch(
+                f"{self.path} is the journal of input {stored_id!r}, not {input_id!r}: refused to resume"
+            )
+        return [
+            JournalChunk(*r)
+            for r in self._db.execute(
+                "SELECT id, first_row, row_count, sent_count, state, task_id, attempts, digest "
+                "FROM chunk ORDER BY first_row"
+            )
+        ]
+
+    # -- changes -----------------------------------------------------------------------------------------
+    def apply(self, write: Write) -> None:
+        """Commit one change (durably, before the caller goes on)."""
+        now = time.time()
+        if write.insert is not None:
+            c = write.insert
+            self._db.execute(
+                "INSERT INTO chunk (id, first_row, row_count, sent_count, state, attempts, digest, local, updated) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                (
+                    c.id,
+                    c.first_row,
+                    c.row_count,
+                    c.sent_count,
+                    write.state,
+                    write.attempts or 0,
+                    c.digest,
+                    encode_local(c.local),
+                    now,
+                ),
+            )
+            return
+        sets = ["state = ?", "updated = ?"]
+        values: list[Any] = [write.state, now]
+        for name in ("task_id", "result", "reason", "attempts"):
+            value = getattr(write, name)
+            if value is not None:
+                sets.append(f"{name} = ?")
+                values.append(value)
+        values.append(write.chunk_id)
+        self._db.execute(f"UPDATE chunk SET {', '.join(sets)} WHERE id = ?", values)  # noqa: S608 - fixed names
+
+    # -- reading -----------------------------------------------------------------------------------------
+    def counts(self) -> Counts:
+        """Rows per state, from the journal."""
+        counts = Counts()
+        for state, sent, rows in self._db.execute(
+            "SELECT state, sum(sent_count), sum(row_count) FROM chunk GROUP BY state"
+        ):
+            counts.add(state, sent)
+            counts.rejected += rows - sent
+        return counts
+
+    def chunks(self) -> Iterator[tuple[int, int, int, str, str | None, bytes | None, bytes | None, str | None]]:
+        """(first_row, row_count, sent_count, state, task_id, local, result, reason) in row order."""
+        cursor = self._db.execute(
+            "SELECT first_row, row_count, sent_count, state, task_id, local, result, reason FROM chunk "
+            "ORDER BY first_row"
+        )
+        yield from cursor
+
+    def info(self) -> dict[str, Any]:
+        row = self._db.execute("SELECT operation, root, input_id, created FROM run WHERE id = 1").fetchone()
+        if row is None:
+            return {}
+        return {"operation": row[0], "root": orjson.loads(row[1]), "input_id": row[2], "created": row[3]}

@@ -1,0 +1,141 @@
+"""The outcome of a bulk import: counts per row state, and one record per row read from the journal."""
+
+from __future__ import annotations
+
+import csv
+import os
+import weakref
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Literal
+
+import orjson
+
+from ._core import Counts, decode_ids, decode_local
+from ._journal import Journal
+
+__all__ = ["ImportReport", "RowResult", "RowState"]
+
+RowState = Literal["imported", "rejected", "unknown", "unconfirmed", "pending"]
+
+_ROW_STATE: dict[str, RowState] = {
+    "done": "imported",
+    "rejected": "rejected",
+    "unknown": "unknown",
+    "unconfirmed": "unconfirmed",
+    "sending": "pending",
+    "accepted": "pending",
+    "unsent": "pending",
+}
+
+
+@dataclass(frozen=True)
+class RowResult:
+    """One input row: ``row`` (1-based), ``state``, ``profile_id`` (when imported), ``reason`` (otherwise).
+
+    ``field`` names the first offending field of a row rejected by local validation.
+    """
+
+    row: int
+    state: RowState
+    profile_id: str | None = None
+    reason: str | None = None
+    field: str | None = None
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"row": self.row, "state": self.state, "profile_id": self.profile_id, "reason": self.reason}
+
+
+class ImportReport:
+    """What a ``bulk_import`` did, over all its runs (the journal is the record).
+
+    Every row read is in exactly one state: ``imported`` (with its profile id), ``rejected`` (locally
+    by validation, or by the server), ``unknown`` (sent, outcome not known), ``unconfirmed`` (the server
+    listed fewer profiles than were sent), or ``pending`` (a task still running, or a chunk not sent
+    because the run stopped: the next run with the same journal finishes them, safely).
+    ``complete`` is true when nothing is pending and the input was read to its end.
+    """
+
+    def __init__(
+        self,
+        journal: Journal,
+        *,
+        rows_read: int,
+        input_done: bool,
+        stopped: str | None,
+        elapsed: float,
+    ) -> None:
+        self._journal = journal
+        counts = journal.counts()
+        self.counts: Counts = counts
+        self.imported = counts.imported
+        self.rejected = counts.rejected
+        self.unknown = counts.unknown
+        self.unconfirmed = counts.unconfirmed
+        self.pending = counts.pending
+        self.rows = counts.total()
+        self.rows_read = rows_read
+        self.stopped = stopped
+        self.complete = input_done and counts.pending == 0 and stopped is None
+        self.elapsed = elapsed
+        self.journal_path: Path | None = None if journal.temporary else journal.path
+        if journal.temporary:
+            self._finalizer = weakref.finalize(self, journal.remove)
+        else:
+            self._finalizer = weakref.finalize(self, journal.close)
+
+    def __repr__(self) -> str:
+        return (
+            f"ImportReport(rows={self.rows}, imported={self.imported}, rejected={self.rejected}, "
+            f"unknown={self.unknown}, unconfirmed={self.unconfirmed}, pending={self.pending}, "
+            f"complete={self.complete})"
+        )
+
+    def close(self) -> None:
+        """Release the journal (a temporary one is deleted; after this, :meth:`results` is unavailable)."""
+        self._finalizer()
+
+    def results(self) -> Iterator[RowResult]:
+        """One record per row, in row order, read from the journal (not held in memory)."""
+        for first, count, sent, state, task_id, local_blob, result, reason in self._journal.chunks():
+            local = {row: (f, m) for row, f, m in decode_local(local_blob)}
+            row_state = _ROW_STATE.get(state, "unknown")
+            ids = decode_ids(result) if state == "done" else []
+            why = reason
+            if row_state == "pending" and task_id:
+                why = f"task {task_id} not finished; run the import again with the same journal to wait for it"
+            elif row_state == "pending":
+                why = (reason or "not sent") + "; run the import again with the same journal to send it"
+            i = 0
+            for row in range(first, first + count):
+                refused = local.get(row)
+                if refused is not None:
+                    yield RowResult(row, "rejected", None, f"refused before sending: {refused[1]}", refused[0])
+                    continue
+                if row_state == "imported":
+                    yield RowResult(row, "imported", ids[i], None)
+                else:
+                    yield RowResult(row, row_state, None, why)
+                i += 1
+            if i != sent:
+                raise RuntimeError(f"journal: chunk at row {first} has {i} sent rows, recorded {sent}")
+
+    def write(self, path: str | os.PathLike[str]) -> int:
+        """Write one record per row (``row``, ``state``, ``profile_id``, ``reason``): CSV when ``path``
+        ends in ``.csv``, else JSON lines. Returns the number of records written."""
+        target = Path(path)
+        n = 0
+        if target.suffix.lower() == ".csv":
+            with target.open("w", newline="", encoding="utf-8") as fh:
+                writer = csv.writer(fh)
+                writer.writerow(["row", "state", "profile_id", "reason"])
+                for r in self.results():
+                    writer.writerow([r.row, r.state, r.profile_id or "", r.reason or ""])
+                    n += 1
+        else:
+            with target.open("wb") as fb:
+                for r in self.results():
+                    fb.write(orjson.dumps(r.as_dict()) + b"\n")
+                    n += 1
+        return n
