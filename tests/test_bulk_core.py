@@ -119,9 +119,16 @@ def test_per_row_mode_sends_one_row_per_chunk_with_the_root_fields() -> None:
     data = [{"data": {}}, {"email": "a@b.c", "data": {}}, {"data": {}}, {"email": "c@d.e", "db_id": 2, "data": {}}]
     data.append({"phone": "+79000000000", "email": "e@f.g", "data": {}})
     chunks = list(c.plan(data))
-    assert [(ch.first_row, ch.row_count, ch.sent_count) for ch in chunks] == [(1, 4, 1), (5, 1, 1)]
-    assert chunks[0].body(PROFILES) == {"email": "a@b.c", "data": {}, "db_id": 1, "matching": "email"}
-    assert [r[:2] for r in chunks[0].local] == [(1, "email"), (3, "email"), (4, "db_id")]
+    # A row without a root email is sent (the per-mode fields are only assumed: a warning); a row that
+    # overrides db_id is refused locally and rides with the chunk before it.
+    assert [(ch.first_row, ch.row_count, ch.sent_count) for ch in chunks] == [
+        (1, 1, 1),
+        (2, 1, 1),
+        (3, 2, 1),
+        (5, 1, 1),
+    ]
+    assert chunks[1].body(PROFILES) == {"email": "a@b.c", "data": {}, "db_id": 1, "matching": "email"}
+    assert [r[:2] for ch in chunks for r in ch.local] == [(4, "db_id")]
 
 
 # -- transitions --------------------------------------------------------------------------------------------

@@ -45,7 +45,7 @@ from .._errors import (
 )
 from .._limits import DEFAULT_CHUNK_BYTES, _encoder
 from .._serialize import dumps, to_plain
-from .._validate import check
+from .._validate import Operation, check
 
 __all__ = [
     "Accepted",
@@ -90,7 +90,7 @@ class JournalMismatch(ValueError):
 class Target:
     """Where the rows go: the operation and the root fields sent with every request."""
 
-    operation: str
+    operation: Operation
     root: Mapping[str, Any]
 
     @property
@@ -134,6 +134,7 @@ def make_target(
             raise InvalidInput(f"bulk_import: params must not contain {reserved!r}", field=f"params.{reserved}")
     if matching is not None:
         root["matching"] = matching
+    operation: Operation
     if trigger_id is not None:
         root["trigger_id"] = trigger_id
         operation = "import_and_start_batch_task" if task else "import_and_start_batch"
