@@ -436,3 +436,12 @@ def test_a_deep_xml_body_over_10_mib_is_a_400(app: MockApp) -> None:
     ).encode()
     root = xml_envelope(send(app, PATHS["import_and_start_batch"], raw, XML), 400, 400)
     assert "nested too deeply" in root.findtext("error_debug")
+
+
+def test_empty_xml_elements_of_object_arrays_are_empty_objects(app: MockApp) -> None:
+    raw = (
+        f"<xml><token>{TOKEN}</token><trigger_id>8</trigger_id><attach></attach>"
+        "<data><email>a@b.c</email><subscriptions></subscriptions></data></xml>"
+    ).encode()
+    answer = send(app, PATHS["import_and_start_batch"], raw, XML)
+    assert answer.status_code == 200 and b"<error>0</error>" in answer.content, answer.content

@@ -119,7 +119,7 @@ def _as_object(value: Any) -> Any:
 
 def _fix_subscription(sub: Any) -> Any:
     if not isinstance(sub, dict):
-        return sub
+        return _as_object(sub)  # an empty <subscriptions/> is an empty subscription object
     for key in ("resource_id", "priority", "status"):
         if key in sub:
             sub[key] = _int_or_text(sub[key])
