@@ -72,7 +72,8 @@ def venv(tmp_path_factory: pytest.TempPathFactory, request: pytest.FixtureReques
     )
     (wheel,) = dist.glob("altcraft_client-*.whl")
     subprocess.run([sys.executable, "-m", "venv", str(tmp / "venv")], check=True, timeout=300)
-    wheelhouse = Path(request.config.cache.mkdir("altcraft-wheelhouse"))
+    cache = getattr(request.config, "cache", None)  # absent with -p no:cacheprovider: a wheelhouse for this run
+    wheelhouse = Path(cache.mkdir("altcraft-wheelhouse")) if cache is not None else tmp / "wheelhouse"
     env = Venv(tmp / "venv", wheel, wheelhouse)
     env.install(str(wheel))
     return env
