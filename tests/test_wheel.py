@@ -1,6 +1,7 @@
-"""The wheel as users get it: built, installed into a fresh venv without extras, then with [mock].
+"""The wheel as users get it: built, installed into a fresh venv without extras, then with [mock], then
+with [contract].
 
-One venv serves every check (marked slow, about half a minute; scripts/test runs it). Dependencies come
+One venv serves every check (marked slow, under a minute; scripts/test runs it). Dependencies come
 from a wheelhouse in pytest's cache (.pytest_cache), filled from PyPI with ``pip download`` only when it
 lacks something; the installs themselves run with ``--no-index``.
 """
@@ -52,7 +53,8 @@ class Venv:
         """Install from the wheelhouse alone; fill it from PyPI first if it lacks something."""
         command = [self.python, "-m", "pip", "install", "-q", "--no-index", "--find-links", str(self.wheelhouse)]
         if self.run(*command, target, check=False).returncode != 0:
-            requirements = [*PROJECT["dependencies"], *PROJECT["optional-dependencies"]["mock"]]
+            extras = PROJECT["optional-dependencies"]
+            requirements = [*PROJECT["dependencies"], *extras["mock"], *extras["contract"]]
             pip = [self.python, "-m", "pip", "download", "-q", "--dest", str(self.wheelhouse)]
             self.run(*pip, *requirements)
             self.run(*command, target)
@@ -70,7 +72,8 @@ def venv(tmp_path_factory: pytest.TempPathFactory, request: pytest.FixtureReques
     )
     (wheel,) = dist.glob("altcraft_client-*.whl")
     subprocess.run([sys.executable, "-m", "venv", str(tmp / "venv")], check=True, timeout=300)
-    wheelhouse = Path(request.config.cache.mkdir("altcraft-wheelhouse"))
+    cache = getattr(request.config, "cache", None)  # absent with -p no:cacheprovider: a wheelhouse for this run
+    wheelhouse = Path(cache.mkdir("altcraft-wheelhouse")) if cache is not None else tmp / "wheelhouse"
     env = Venv(tmp / "venv", wheel, wheelhouse)
     env.install(str(wheel))
     return env
@@ -201,3 +204,25 @@ def test_with_the_mock_extra_altcraft_mock_starts_and_answers(with_mock: Venv, t
         finally:
             server.terminate()
             server.wait(10)
+
+
+def test_with_the_contract_extra_the_installed_command_uses_the_packaged_spec_and_hooks(
+    with_mock: Venv, tmp_path: Path
+) -> None:
+    with_mock.install(f"{with_mock.wheel}[mock,contract]")
+    result = with_mock.run(
+        with_mock.bin("altcraft"),
+        "contract",
+        "-n",
+        "1",
+        "--media",
+        "json",
+        "--phases",
+        "examples",
+        cwd=tmp_path,
+        check=False,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    site = with_mock.run(with_mock.python, "-c", "import altcraft; print(altcraft.__file__)").stdout.strip()
+    assert result.stdout.splitlines()[0] == f"== spec: {Path(site).parent / 'openapi.yaml'}"
+    assert "No issues found" in result.stdout
