@@ -63,6 +63,7 @@ __all__ = [
     "StillRunning",
     "Target",
     "Unknown",
+    "Unreadable",
     "Write",
     "classify_send_error",
     "classify_wait_error",
@@ -189,8 +190,23 @@ class JournalChunk:
     digest: bytes
 
 
+@dataclass(frozen=True)
+class Unreadable:
+    """An input row its reader could not turn into a row (e.g. a line that is not JSON).
+
+    It is rejected locally with ``field`` and ``reason``, like a row that fails validation; ``raw`` (its
+    bytes as read) goes into the chunk's digest, so a resume still checks it is the same input.
+    """
+
+    raw: bytes
+    reason: str
+    field: str = "row"
+
+
 def _plain(raw: Any) -> tuple[Any, bytes]:
     """A row as JSON-shaped data and its bytes (for the digest, and the size in JSON)."""
+    if isinstance(raw, Unreadable):
+        return raw, raw.raw
     try:
         plain = to_plain(raw)
         return plain, dumps(plain)
@@ -215,6 +231,8 @@ class _Builder:
         """(item, None, size) for a row to send, or (None, (field, reason), 0) for one refused here."""
         if plain is None:
             return None, ("row", "cannot be encoded as JSON"), 0
+        if isinstance(plain, Unreadable):
+            return None, (plain.field, plain.reason), 0
         if not isinstance(plain, dict):
             return None, ("row", f"must be an object, not {type(plain).__name__}"), 0
         if self.target.per_row:
