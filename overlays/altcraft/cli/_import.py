@@ -40,11 +40,9 @@ EXIT_IMPORT_USAGE = EXIT_CONFIG  # click's own usage errors exit 2; import's exi
 
 IMPORT_EXIT_CODES = {
     0: "every row imported (--dry-run: every row valid)",
-    EXIT_ROWS_REJECTED: "some rows rejected (none unknown or unconfirmed), or the import stopped with rows "
-    "pending (run again with --resume), or it failed",
-    EXIT_ROWS_UNKNOWN: "some rows unknown or unconfirmed, whatever else happened",
-    EXIT_IMPORT_USAGE: "usage or configuration error (bad options, no URL or token, a journal that exists "
-    "or does not match); nothing was sent",
+    EXIT_ROWS_REJECTED: "rows rejected (none unknown or unconfirmed); or stopped with rows pending (--resume)",
+    EXIT_ROWS_UNKNOWN: "rows unknown or unconfirmed, whatever else happened",
+    EXIT_IMPORT_USAGE: "usage or configuration error (options, URL, token, journal); nothing was sent",
     EXIT_INTERRUPTED: "interrupted (Ctrl-C); the journal is consistent: --resume carries on",
 }
 
@@ -324,7 +322,8 @@ _HELP_EPILOG = (
     "--results",
     "results_path",
     type=click.Path(dir_okay=False, path_type=Path),
-    help="Write one record per row (row, state, profile_id, reason): CSV if PATH ends in .csv, else JSON lines.",
+    help="Write one record per input row (row, state, profile_id, reason): CSV if FILE ends in .csv, else JSON "
+    "lines. With --dry-run: the rejected rows only.",
 )
 @click.option("--json", "as_json", is_flag=True, help="Print one summary object (JSON) on stdout.")
 @click.option("-q", "--quiet", is_flag=True, help="No progress output.")
