@@ -369,10 +369,15 @@ def _search_key_problems(body: Mapping[str, Any]) -> tuple[list[Problem], list[P
     roots = rule.get("root", ())
     unless = f" (or {' or '.join(roots)} at the root)" if roots else ""
     found: list[Problem] = []
+    only = candidates[0] if len(candidates) == 1 else None
     for index, item in enumerate(items):
-        data = item.get("data") if isinstance(item, Mapping) else None
-        if not isinstance(data, Mapping):
+        data = item.get("data") if type(item) is dict or isinstance(item, Mapping) else None
+        if not (type(data) is dict or isinstance(data, Mapping)):
             continue  # the schema reports a missing or malformed data object
+        if only is not None:  # the common case, without a generator per item
+            value = data.get(only)
+            if value is not None and value != "" and value != [] and value != {}:
+                continue
         if not any(_present(data.get(c)) for c in candidates):
             where = f"data[{index}].data" + (f".{candidates[0]}" if len(candidates) == 1 else "")
             what = "is required" if len(candidates) == 1 else f"needs {need}"

@@ -441,6 +441,7 @@ def import_(
                     resend_unknown=resend_unknown,
                     max_items=chunk_size,
                     results=results_path,
+                    plain_rows=True,  # the readers give orjson/csv data: no models to convert
                 )
             except ImportInterrupted as exc:
                 interrupted = exc
