@@ -12,8 +12,11 @@ import asyncio
 import contextlib
 import gc
 import json
+import os
 import socket
+import subprocess
 import sys
+import tempfile
 import threading
 import time
 from collections.abc import Callable, MutableMapping
@@ -187,6 +190,53 @@ def emulator_rss_after_import(total: int = 1_000_000, chunk: int = 10_000) -> di
     return figures
 
 
+def proc_cpu_seconds(pid: int) -> float:
+    """User + system CPU seconds of a running process (/proc/PID/stat)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def cli_import(total: int = 1_000_000) -> dict[str, float]:
+    """``altcraft import`` of ``total`` JSON-lines rows as a real process (``python -m altcraft import ...
+    --json --quiet``, trigger tasks, the default chunks and concurrency) into altcraft-mock as another
+    process: wall time, the client's CPU seconds and peak RSS (its rusage, from wait4) and the emulator's
+    CPU seconds over the same run (/proc/PID/stat)."""
+    figures: dict[str, float] = {}
+    with tempfile.TemporaryDirectory(prefix="altcraft-bench-") as tmp:
+        data = Path(tmp) / "rows.jsonl"
+        with data.open("wb") as fh:
+            for i in range(total):
+                row = {"data": {"email": f"user{i}@example.com", "_fname": f"Name{i}", "Custom_ID": str(i)}}
+                fh.write(orjson.dumps(row) + b"\n")
+        figures["input_mib"] = data.stat().st_size / 2**20
+        with MockProcess(seed=1, task_seconds=0.5) as mock:
+            assert mock.pid is not None
+            httpx.post(mock.url + "/_mock/reset").raise_for_status()  # listening (bind-before-listen window)
+            env = {**os.environ, "ALTCRAFT_URL": mock.url, "ALTCRAFT_TOKEN": TOKEN}
+            command = [sys.executable, "-m", "altcraft", "import", str(data), "--trigger-id", "13", "--json", "--quiet"]
+            mock_before = proc_cpu_seconds(mock.pid)
+            started = time.perf_counter()
+            with (Path(tmp) / "stderr").open("w+b") as errfile:
+                child = subprocess.Popen(command, env=env, stdout=subprocess.PIPE, stderr=errfile, cwd=tmp)
+                assert child.stdout is not None
+                out = child.stdout.read()
+                _, status, usage = os.wait4(child.pid, 0)
+                errfile.seek(0)
+                err = errfile.read()
+            child.returncode = os.waitstatus_to_exitcode(status)
+            figures["seconds"] = time.perf_counter() - started
+            figures["mock_cpu"] = proc_cpu_seconds(mock.pid) - mock_before
+            summary = orjson.loads(out)
+            assert child.returncode == 0 and summary["imported"] == total, (child.returncode, out, err[-2000:])
+            state = httpx.get(mock.url + "/_mock/state", params={"summary": 1}, timeout=120).json()
+            assert state["trigger_launches"]["launches"] == total, state
+            assert state["trigger_launches"]["repeated_pairs"] == 0, state
+    figures["client_cpu"] = usage.ru_utime + usage.ru_stime
+    figures["client_hwm_mib"] = usage.ru_maxrss / 1024  # KiB on Linux
+    figures["rows_per_second"] = total / figures["seconds"]
+    return figures
+
+
 def main() -> int:
     body = batch()
     client = Altcraft("http://bench.invalid", TOKEN, validate=False)
@@ -335,6 +385,19 @@ def main() -> int:
     print(
         f"info /_mock/state at 1,000,000 profiles: summary {fig['summary_seconds'] * 1000:.0f} ms, a 1000-profile "
         f"page {fig['page_seconds'] * 1000:.0f} ms; peak RSS after them {fig['hwm_after_state_mib']:.0f} MiB"
+    )
+
+    # altcraft import: 1,000,000 JSON-lines rows, a real process, into altcraft-mock as another process.
+    total = 1_000_000
+    fig = cli_import(total)
+    ratio = fig["client_cpu"] / fig["mock_cpu"]
+    ok = ratio <= 0.2 and fig["client_hwm_mib"] <= 200
+    failed |= not ok
+    print(
+        f"{'ok  ' if ok else 'MISS'} altcraft import of {total:,} JSON-lines rows ({fig['input_mib']:.0f} MiB) into "
+        f"altcraft-mock: {fig['seconds']:.0f} s, {fig['rows_per_second']:,.0f} rows/s; client CPU "
+        f"{fig['client_cpu']:.1f} s vs the emulator's {fig['mock_cpu']:.1f} s = {ratio:.2f}x (target <= 0.2x); "
+        f"client peak RSS {fig['client_hwm_mib']:.0f} MiB (target <= 200 MiB)"
     )
     return 1 if failed else 0
 

@@ -88,6 +88,22 @@ def test_chunks_cover_every_row_once_within_the_item_limit() -> None:
     assert c.rows_read == 30
 
 
+def test_plain_rows_are_checked_by_chunk_with_the_same_refusals() -> None:
+    """plain_rows validates a JSON chunk at once, and row by row only a chunk that fails: the same rows are
+    refused for the same reasons, every row is covered once, and the digests are those of the slow path."""
+    data: list[Any] = [*rows(30, bad=frozenset({3, 15, 16})), {"data": {"_fname": "no email"}}, "not an object"]
+    slow = list(core(max_items=7).plan(data))
+    fast = list(core(max_items=7, plain_rows=True).plan(data))
+    assert [r for ch in fast for r in ch.local] == [r for ch in slow for r in ch.local]
+    assert [r[0] for ch in fast for r in ch.local] == [3, 15, 16, 31, 32]
+    assert [ch.sent_count for ch in fast] == [6, 7, 5, 7, 2]  # refused rows count until their chunk is checked
+    covered = [r for ch in fast for r in range(ch.first_row, ch.first_row + ch.row_count)]
+    assert covered == list(range(1, 33))
+    assert [i for ch in fast for i in ch.items] == [i for ch in slow for i in ch.items]
+    whole = next(iter(core(max_items=100, plain_rows=True).plan(data)))
+    assert whole.digest == next(iter(core(max_items=100).plan(data))).digest
+
+
 def test_chunks_stay_within_the_byte_limit_in_the_encoding_sent() -> None:
     big = [{"data": {"email": f"r{i}@example.com", "note": "x" * 1000}} for i in range(50)]
     for fmt in ("json", "xml"):

@@ -10,7 +10,7 @@
 
 Every row ends in exactly one state (imported, rejected, unknown, unconfirmed; pending while a run
 is unfinished), recorded in a SQLite journal: an interrupted or crashed import resumes from it without
-sending any chunk twice. See :func:`bulk_import`.
+sending any chunk twice. See :func:`bulk_import`; :func:`check_rows` checks rows without sending them.
 """
 
 from __future__ import annotations
@@ -20,7 +20,8 @@ import os
 from pathlib import Path
 
 from ._async import abulk_import
-from ._core import JournalMismatch, Progress
+from ._check import RowCheck, check_rows
+from ._core import JournalMismatch, Progress, Unreadable
 from ._report import ImportReport, RowResult, RowState
 from ._run import ImportInterrupted
 from ._sync import bulk_import
@@ -30,10 +31,13 @@ __all__ = [
     "ImportReport",
     "JournalMismatch",
     "Progress",
+    "RowCheck",
     "RowResult",
     "RowState",
+    "Unreadable",
     "abulk_import",
     "bulk_import",
+    "check_rows",
     "file_fingerprint",
 ]
 

@@ -49,6 +49,7 @@ async def abulk_import(
     max_items: int = DEFAULT_MAX_ITEMS,
     max_bytes: int | None = None,
     max_attempts: int = 6,
+    plain_rows: bool = False,
     task_timeout: float = 3600.0,
     results: str | os.PathLike[str] | None = None,
 ) -> ImportReport:
@@ -72,6 +73,7 @@ async def abulk_import(
         max_items=max_items,
         max_bytes=max_bytes,
         max_attempts=max_attempts,
+        plain_rows=plain_rows,
         concurrency=concurrency,
         on_progress=on_progress,
     )

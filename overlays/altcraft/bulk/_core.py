@@ -63,6 +63,7 @@ __all__ = [
     "StillRunning",
     "Target",
     "Unknown",
+    "Unreadable",
     "Write",
     "classify_send_error",
     "classify_wait_error",
@@ -189,8 +190,23 @@ class JournalChunk:
     digest: bytes
 
 
+@dataclass(frozen=True)
+class Unreadable:
+    """An input row its reader could not turn into a row (e.g. a line that is not JSON).
+
+    It is rejected locally with ``field`` and ``reason``, like a row that fails validation; ``raw`` (its
+    bytes as read) goes into the chunk's digest, so a resume still checks it is the same input.
+    """
+
+    raw: bytes
+    reason: str
+    field: str = "row"
+
+
 def _plain(raw: Any) -> tuple[Any, bytes]:
     """A row as JSON-shaped data and its bytes (for the digest, and the size in JSON)."""
+    if isinstance(raw, Unreadable):
+        return raw, raw.raw
     try:
         plain = to_plain(raw)
         return plain, dumps(plain)
@@ -210,11 +226,25 @@ class _Builder:
             raise InvalidInput("bulk_import: max_bytes leaves no room for rows", field="max_bytes")
         self.json = format == "json"
         self.size_of: Callable[[Any], int] = _encoder(format)
+        # With plain rows (see ImportCore), batches in JSON are checked a chunk at a time (one validation
+        # of the chunk's body); only a chunk that fails is checked again row by row, to find its bad rows.
+        self.by_chunk = False
+
+    def chunk_valid(self, items: list[dict[str, Any]]) -> bool:
+        """Whether every item of a chunk passes (the chunk's body has no refusal).
+
+        Sound because the batch schemas constrain items one by one (the chunk holds at most the
+        documented maximum of items); a chunk that fails is checked again row by row.
+        """
+        refusals, _ = check(self.target.operation, {**self.target.root, "data": items})
+        return not refusals
 
     def accept(self, plain: Any, encoded: bytes) -> tuple[dict[str, Any] | None, tuple[str, str] | None, int]:
         """(item, None, size) for a row to send, or (None, (field, reason), 0) for one refused here."""
         if plain is None:
             return None, ("row", "cannot be encoded as JSON"), 0
+        if isinstance(plain, Unreadable):
+            return None, (plain.field, plain.reason), 0
         if not isinstance(plain, dict):
             return None, ("row", f"must be an object, not {type(plain).__name__}"), 0
         if self.target.per_row:
@@ -231,6 +261,7 @@ class _Builder:
             self._root_problems(refusals, prefix)
             reason = "; ".join(f"{_field(p, prefix)} {p.message}" for p in refusals[:5])
             return None, (_field(refusals[0], prefix), reason), 0
+        # (the chunk fast path in ImportCore._new_chunks relies on: valid as a chunk => valid row by row)
         if self.target.per_row:
             return plain, None, 0
         size = (len(encoded) if self.json else self.size_of(plain)) + 1
@@ -477,6 +508,9 @@ class ImportCore:
     journaled: list[JournalChunk] = field(default_factory=list)
     resend_unknown: bool = False
     max_attempts: int = 6
+    # Rows are JSON-shaped already (no models): to_plain is skipped, and batches in JSON are validated a
+    # chunk at a time (rows refused locally then still count towards their chunk's max_items).
+    plain_rows: bool = False
     backoff: float = 0.5
     max_backoff: float = 30.0
     rng: random.Random = field(default_factory=random.Random)
@@ -492,6 +526,7 @@ class ImportCore:
         if not 0 < self.max_bytes <= DEFAULT_CHUNK_BYTES:
             raise InvalidInput(f"bulk_import: max_bytes must be 1..{DEFAULT_CHUNK_BYTES}", field="max_bytes")
         self._builder = _Builder(self.target, self.format, self.max_items, self.max_bytes)
+        self._builder.by_chunk = self.plain_rows and self._builder.json and not self.target.per_row
         self._live: dict[int, _Live] = {}
         self._next_id = max((c.id for c in self.journaled), default=0) + 1
         self._resend_ids: set[int] = set()
@@ -581,34 +616,66 @@ class ImportCore:
 
     def _new_chunks(self, it: Iterator[Any], row_no: int) -> Iterator[Chunk]:
         b = self._builder
+        by_chunk = b.by_chunk
+        plain_rows = self.plain_rows
         first = row_no + 1
         items: list[dict[str, Any]] = []
+        item_rows: list[int] = []  # by_chunk: the row of each item, checked when the chunk closes
         local: list[tuple[int, str, str]] = []
         size = 2
         h = hashlib.blake2b(digest_size=16)
+        item: dict[str, Any] | None
+        problem: tuple[str, str] | None
         for raw in it:
             row_no += 1
             self.rows_read += 1
-            plain, encoded = _plain(raw)
-            item, problem, n = b.accept(plain, encoded)
+            if plain_rows and type(raw) is dict:
+                try:
+                    plain, encoded = raw, orjson.dumps(raw)  # the bytes dumps(to_plain(raw)) gives plain data
+                except orjson.JSONEncodeError:
+                    plain, encoded = _plain(raw)
+            else:
+                plain, encoded = _plain(raw)
+            if by_chunk and type(plain) is dict and len(encoded) < b.max_bytes:
+                item, problem, n = plain, None, len(encoded) + 1  # validated with its chunk
+            else:
+                item, problem, n = b.accept(plain, encoded)
             if item is not None and items and (len(items) >= b.max_items or size + n > b.max_bytes):
-                yield self._chunk(first, row_no - first, items, local, h.digest())
+                yield self._chunk(first, row_no - first, items, item_rows, local, h.digest())
                 if self.stopped:
                     return
-                first, items, local, size = row_no, [], [], 2
+                first, items, item_rows, local, size = row_no, [], [], [], 2
                 h = hashlib.blake2b(digest_size=16)
             h.update(encoded + b"\n")
             if item is not None:
                 items.append(item)
+                item_rows.append(row_no)
                 size += n
             elif problem is not None:
                 local.append((row_no, *problem))
         if row_no >= first:
-            yield self._chunk(first, row_no - first + 1, items, local, h.digest())
+            yield self._chunk(first, row_no - first + 1, items, item_rows, local, h.digest())
 
     def _chunk(
-        self, first: int, count: int, items: list[dict[str, Any]], local: list[tuple[int, str, str]], digest: bytes
+        self,
+        first: int,
+        count: int,
+        items: list[dict[str, Any]],
+        item_rows: list[int],
+        local: list[tuple[int, str, str]],
+        digest: bytes,
     ) -> Chunk:
+        b = self._builder
+        if b.by_chunk and items and not b.chunk_valid(items):
+            kept: list[dict[str, Any]] = []
+            for row, row_data in zip(item_rows, items, strict=True):
+                item, problem, _ = b.accept(row_data, b"")  # the size was checked as the row was read
+                if item is not None:
+                    kept.append(item)
+                elif problem is not None:
+                    local.append((row, *problem))
+            items = kept
+            local.sort()
         chunk = Chunk(self._next_id, first, count, items, local, digest)
         self._next_id += 1
         return chunk

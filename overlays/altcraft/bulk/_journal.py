@@ -160,6 +160,10 @@ class Journal:
             counts.rejected += rows - sent
         return counts
 
+    def chunk_count(self) -> int:
+        """How many chunks (requests, or rows refused before sending) the journal holds."""
+        return int(self._db.execute("SELECT count(*) FROM chunk").fetchone()[0])
+
     def chunks(self) -> Iterator[tuple[int, int, int, str, str | None, bytes | None, bytes | None, str | None]]:
         """(first_row, row_count, sent_count, state, task_id, local, result, reason) in row order."""
         cursor = self._db.execute(

@@ -54,7 +54,8 @@ class ImportReport:
     by validation, or by the server), ``unknown`` (sent, outcome not known), ``unconfirmed`` (the server
     listed fewer profiles than were sent), or ``pending`` (a task still running, or a chunk not sent
     because the run stopped: the next run with the same journal finishes them, safely).
-    ``complete`` is true when nothing is pending and the input was read to its end.
+    ``complete`` is true when nothing is pending and the input was read to its end. ``chunks`` is the
+    number of chunks journaled over all runs (one request each, when anything of it was sent).
     """
 
     def __init__(
@@ -75,6 +76,7 @@ class ImportReport:
         self.unconfirmed = counts.unconfirmed
         self.pending = counts.pending
         self.rows = counts.total()
+        self.chunks = journal.chunk_count()
         self.rows_read = rows_read
         self.stopped = stopped
         self.complete = input_done and counts.pending == 0 and stopped is None

@@ -145,6 +145,7 @@ def open_driver(
     max_items: int,
     max_bytes: int | None,
     max_attempts: int,
+    plain_rows: bool = False,
     concurrency: int,
     on_progress: Callable[[Progress], Any] | None,
 ) -> tuple[Driver, list[tuple[int, str]]]:
@@ -167,6 +168,7 @@ def open_driver(
             journaled=journaled,
             resend_unknown=resend_unknown,
             max_attempts=max_attempts,
+            plain_rows=plain_rows,
             **kwargs,
         )
         writes, waits, resend = core.startup()
