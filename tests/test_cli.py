@@ -14,8 +14,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from altcraft import Altcraft, AssumptionWarning, Problem
-from altcraft._validate import raise_or_warn
+from altcraft import Altcraft, AssumptionWarning, validate
 from altcraft.cli import _contract, main
 from altcraft_mock import DEFAULT_TOKEN, MockProcess
 from click.testing import CliRunner, Result
@@ -298,29 +297,31 @@ def test_validate_usage_errors_exit_2(tmp_path: Path) -> None:
     assert run(["validate", "import_profile", str(tmp_path / "missing.json")]).exit_code == 2
 
 
-def test_validate_reports_assumptions_marked_as_such(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Rules the spec only assumes (issued by altcraft.validate as AssumptionWarning) are shown, marked."""
-    import altcraft
-
-    def assuming(operation: str, body: Any) -> None:
-        raise_or_warn(operation, [], [Problem("data[0].data.email", "is required with matching 'email'")])
-
-    monkeypatch.setattr(altcraft, "validate", assuming)
-    body = json.dumps({"trigger_id": 13, "data": [{"data": {}}]})
+def test_validate_reports_assumptions_marked_as_such() -> None:
+    """Rules the spec only assumes (x-assumed; here Attachment.name) are shown, marked, and never refuse."""
+    body = json.dumps({"trigger_id": 13, "data": [{"data": {"email": "a@b.c"}}], "attach": [{"data": "data:,x"}]})
     result = run(["validate", "import_and_start_batch", "-"], stdin=body)
     assert result.exit_code == 0, result.output
     assert result.stdout.splitlines() == [
         "<stdin>: valid import_and_start_batch request",
-        "  assumption (not enforced): data[0].data.email is required with matching 'email'",
+        "  assumption (not enforced): attach[0].name is required",
     ]
-    assert result.stderr == ""  # the client's log line ("sent anyway") is held back
+    assert result.stderr == ""
     report = json.loads(run(["validate", "import_and_start_batch", "-", "--json"], stdin=body).stdout)
     assert report["valid"] is True
-    assert report["assumptions"] == ["data[0].data.email is required with matching 'email'"]
-    with warnings.catch_warnings():  # and outside the command the warning is still a warning
+    assert report["assumptions"] == ["attach[0].name is required"]
+    with warnings.catch_warnings():  # and outside the command it is an AssumptionWarning
         warnings.simplefilter("error", AssumptionWarning)
         with pytest.raises(AssumptionWarning):
-            assuming("import_and_start_batch", {})
+            validate("import_and_start_batch", json.loads(body))
+
+
+def test_validate_json_reports_an_xml_type_error_as_a_problem(tmp_path: Path) -> None:
+    path = tmp_path / "profile.xml"
+    path.write_text("<xml><db_id>one</db_id><data><email>a@b.c</email></data></xml>", encoding="utf-8")
+    result = run(["validate", "import_profile", str(path), "--json"])
+    assert result.exit_code == 1
+    assert json.loads(result.stdout)["problems"] == [{"field": "db_id", "message": "'one' is not integer"}]
 
 
 # -- contract -----------------------------------------------------------------------------------------------

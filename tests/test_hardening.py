@@ -445,3 +445,14 @@ def test_canary_token_in_no_channel(caplog: pytest.LogCaptureFixture) -> None:
     assert texts
     leaks = [t for t in texts if CANARY in t or CANARY[:12] in t]
     assert not leaks, leaks[:3]
+
+
+def test_a_wait_that_never_reached_the_server_says_so(clock: FakeClock) -> None:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    client = Altcraft(f"http://127.0.0.1:{port}", TOKEN, clock=clock, sleep=clock.sleep)
+    with client, pytest.raises(TaskTimeout) as err:
+        client.wait_task("t1", timeout=5)
+    assert err.value.last_error is not None and "could not reach 127.0.0.1" in err.value.last_error
+    assert "the last status request failed: " in str(err.value)

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import ast
 import json
+import socket
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -489,3 +491,32 @@ def test_xml_wrapped_batch_item_whose_data_is_not_one_profile_is_rejected(app: M
         "<custom_data><k>v</k></custom_data></data></xml>"
     )
     assert post(app, "workflow_import_and_start_batch_task", wrapped).status_code == 200
+
+
+def test_start_up_problems_are_one_line_not_a_traceback(capsys: pytest.CaptureFixture[str]) -> None:
+    from altcraft_mock.__main__ import main
+
+    with socket.socket() as busy:
+        busy.bind(("127.0.0.1", 0))
+        busy.listen(1)
+        port = busy.getsockname()[1]
+        with pytest.raises(SystemExit) as exited:
+            main(["--port", str(port)])
+    assert exited.value.code == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and err[0].startswith(f"altcraft-mock: error: cannot listen on 127.0.0.1:{port}")
+    with pytest.raises(SystemExit):
+        main(["--port", "99999"])
+    assert "port must be 0-65535" in capsys.readouterr().err
+
+
+def test_without_the_mock_extra_the_command_names_it(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from altcraft_mock.__main__ import main
+
+    monkeypatch.setitem(sys.modules, "uvicorn", None)  # import uvicorn -> ModuleNotFoundError
+    with pytest.raises(SystemExit) as exited:
+        main(["--port", "0"])
+    assert exited.value.code == 2
+    assert "pip install 'altcraft-client[mock]'" in capsys.readouterr().err

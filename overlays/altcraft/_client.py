@@ -822,11 +822,14 @@ class Altcraft(_Core):
         )
         while True:
             answer = None
+            if poller.remaining() <= 0:
+                raise poller.timeout_error()
             try:
                 answer = self.request("task_status", {"task_id": task_id}, timeout=poller.remaining())
             except AltcraftError as exc:
                 if not poller.is_transient(exc):
                     raise
+                poller.failed_poll(exc)
                 logger.info("task %s: status request failed (%s); polling on", task_id, type(exc).__name__)
             if answer is not None:
                 done = poller.observe(answer)
@@ -1025,11 +1028,14 @@ class AsyncAltcraft(_Core):
         )
         while True:
             answer = None
+            if poller.remaining() <= 0:
+                raise poller.timeout_error()
             try:
                 answer = await self.request("task_status", {"task_id": task_id}, timeout=poller.remaining())
             except AltcraftError as exc:
                 if not poller.is_transient(exc):
                     raise
+                poller.failed_poll(exc)
                 logger.info("task %s: status request failed (%s); polling on", task_id, type(exc).__name__)
             if answer is not None:
                 done = poller.observe(answer)

@@ -156,13 +156,26 @@ class TaskFailed(AltcraftError):
 
 
 class TaskTimeout(AltcraftError, TimeoutError):
-    """The task did not finish before the deadline. Resume later with ``wait_task(err.task_id)``."""
+    """The task did not finish before the deadline. Resume later with ``wait_task(err.task_id)``.
 
-    def __init__(self, message: str, *, task_id: str, last_status: str | None, progress: int | None) -> None:
+    ``last_error`` is the text of the last status request's failure when the wait ended on one (an
+    unreachable or silent server: then the task's state is not known at all).
+    """
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        task_id: str,
+        last_status: str | None,
+        progress: int | None,
+        last_error: str | None = None,
+    ) -> None:
         super().__init__(message, operation="task_status")
         self.task_id = task_id
         self.last_status = last_status
         self.progress = progress
+        self.last_error = last_error
 
 
 class WaitCancelled(AltcraftError):

@@ -60,12 +60,14 @@ class Poller:
     samples: list[tuple[float, int]] = field(default_factory=list)
     last_status: str | None = None
     last_progress: int | None = None
+    last_error: str | None = None  # the last status request's failure, when the last one failed
 
     def __post_init__(self) -> None:
         self.deadline = self.clock() + self.settings.timeout
 
     def observe(self, answer: TaskStatus) -> TaskStatus | None:
         """Record one answer. Returns it when the task completed; raises TaskFailed; None to go on."""
+        self.last_error = None
         data = answer.data
         status = data.status
         progress = data.progress
@@ -105,14 +107,20 @@ class Poller:
             operation="task_status",
         )
 
+    def failed_poll(self, exc: AltcraftError) -> None:
+        """A status request failed on the network or with a 5xx; the wait goes on until the deadline."""
+        self.last_error = str(exc)
+
     def timeout_error(self) -> TaskTimeout:
+        failing = f"; the last status request failed: {self.last_error}" if self.last_error else ""
         return TaskTimeout(
             f"task {self.task_id} did not finish within {self.settings.timeout:g} s "
-            f"(last status {self.last_status!r}, progress {self.last_progress}); "
+            f"(last status {self.last_status!r}, progress {self.last_progress}{failing}); "
             "resume with wait_task(task_id)",
             task_id=self.task_id,
             last_status=self.last_status,
             progress=self.last_progress,
+            last_error=self.last_error,
         )
 
     def _backoff_delay(self) -> float:

@@ -21,6 +21,8 @@ import difflib
 import functools
 import itertools
 import logging
+import os
+import sys
 import warnings
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any, Literal
@@ -448,12 +450,25 @@ def raise_or_warn(operation: str, refusals: list[Problem], warned: list[Problem]
             operation=operation,
         )
     for problem in warned:
-        text = f"{operation}: {problem.field} {problem.message} (an assumption of openapi.yaml; sent anyway)"
-        logger.warning("%s", text)
-        warnings.warn(text, AssumptionWarning, stacklevel=4)
+        text = f"{operation}: {problem.field} {problem.message} (a rule openapi.yaml only assumes; not refused)"
+        # Logged at INFO (a handler the caller sets up shows it); the warning, shown once by default,
+        # points at the caller's own line, outside this package.
+        logger.info("%s", text)
+        warnings.warn(text, AssumptionWarning, stacklevel=_caller_level())
 
 
-def validate(operation: Operation | str, body: Mapping[str, Any] | Any) -> None:
+def _caller_level() -> int:
+    """The ``stacklevel`` of the first frame outside the altcraft package (the user's call)."""
+    package = os.path.dirname(__file__) + os.sep
+    frame = sys._getframe(1)
+    level = 1
+    while frame is not None and frame.f_code.co_filename.startswith(package):
+        frame = frame.f_back  # type: ignore[assignment]
+        level += 1
+    return level
+
+
+def validate(operation: Operation, body: Mapping[str, Any] | Any) -> None:
     """Check a request body against openapi.yaml without sending it (a dry run).
 
     ``body`` is a mapping in the docs' JSON shape or the operation's generated model. Raises

@@ -27,7 +27,13 @@ __all__ = ["XMLError", "decode", "decode_request", "decode_response", "encode", 
 
 
 class XMLError(ProtocolError):
-    """XML that cannot be read: malformed, hostile (DTD/entities) or not of the expected shape."""
+    """XML that cannot be read: malformed, hostile (DTD/entities) or not of the expected shape.
+
+    ``field`` is the JSON path of the value that does not fit its schema (None for unreadable XML).
+    """
+
+    field: str | None = None
+    problem: str | None = None
 
 
 _HOSTILE = re.compile(rb"<!\s*(?:DOCTYPE|ENTITY|ELEMENT|ATTLIST)", re.IGNORECASE)
@@ -239,7 +245,10 @@ def decode(data: bytes | str, shape: Shape) -> dict[str, Any]:
         return _object(root, shape)
     except _Bad as bad:
         where = _path(bad.el, root, shape)
-        raise XMLError(f"{where}: {bad}" if where else str(bad)) from None
+        error = XMLError(f"{where}: {bad}" if where else str(bad))
+        error.field = where or "body"
+        error.problem = str(bad)
+    raise error from None
 
 
 def decode_request(operation: str, data: bytes | str) -> dict[str, Any]:

@@ -56,9 +56,18 @@ The state is compact (a 1,000,000-profile import stays well under 1 GB; ``script
 This package imports nothing from the client (``altcraft`` or ``altcraft_api``).
 """
 
-from ._app import ConnectionDropped, MockApp, MockConfig, create_app
 from ._constants import DEFAULT_TOKEN
 from ._process import MockProcess
-from ._transport import transport
+
+try:
+    from ._app import ConnectionDropped, MockApp, MockConfig, create_app
+    from ._transport import transport
+except ModuleNotFoundError as exc:  # starlette: the [mock] extra
+    if exc.name != "starlette":
+        raise
+    raise ModuleNotFoundError(
+        "altcraft_mock needs the [mock] extra (starlette, uvicorn): pip install 'altcraft-client[mock]'",
+        name=exc.name,
+    ) from None
 
 __all__ = ["DEFAULT_TOKEN", "ConnectionDropped", "MockApp", "MockConfig", "MockProcess", "create_app", "transport"]

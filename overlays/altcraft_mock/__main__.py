@@ -1,4 +1,8 @@
-"""Command line of altcraft-mock."""
+"""Command line of altcraft-mock.
+
+Start-up problems (the [mock] extra missing, an address it cannot listen on) are one line on stderr and
+exit code 2, not a traceback.
+"""
 
 from __future__ import annotations
 
@@ -7,8 +11,8 @@ import contextlib
 import logging
 import socket
 import sys
+from typing import NoReturn
 
-from ._app import ConnectionDropped, MockConfig, create_app
 from ._constants import DEFAULT_TOKEN
 
 
@@ -16,8 +20,15 @@ class _HideDrops(logging.Filter):
     """Injected connection drops are intended; keep them out of the server's error log."""
 
     def filter(self, record: logging.LogRecord) -> bool:
+        from ._app import ConnectionDropped
+
         exc = record.exc_info[1] if record.exc_info else None
         return not isinstance(exc, ConnectionDropped)
+
+
+def _fail(message: str) -> NoReturn:
+    print(f"altcraft-mock: error: {message}", file=sys.stderr)
+    sys.exit(2)
 
 
 def _rate(text: str) -> float:
@@ -44,9 +55,13 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
 
 def main(argv: list[str] | None = None) -> None:
     """Run altcraft-mock until interrupted; prints the address it listens on."""
-    import uvicorn
-
     args = parse_args(argv)
+    try:
+        import uvicorn
+
+        from ._app import MockConfig, create_app
+    except ModuleNotFoundError as exc:
+        _fail(f"{exc.name} is not installed: altcraft-mock needs pip install 'altcraft-client[mock]'")
     config = MockConfig(
         tokens=tuple(args.tokens or (DEFAULT_TOKEN,)),
         task_seconds=args.task_seconds,
@@ -59,7 +74,12 @@ def main(argv: list[str] | None = None) -> None:
     family = socket.AF_INET6 if ":" in args.host else socket.AF_INET
     sock = socket.socket(family, socket.SOCK_STREAM)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-    sock.bind((args.host, args.port))
+    try:
+        sock.bind((args.host, args.port))
+    except (OSError, OverflowError) as exc:
+        sock.close()
+        reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
+        _fail(f"cannot listen on {args.host}:{args.port}: {reason} (--port 0 picks a free port)")
     host, port = sock.getsockname()[:2]
     shown = f"[{host}]" if family == socket.AF_INET6 else host
     print(f"altcraft-mock listening on http://{shown}:{port}", flush=True)

@@ -29,6 +29,7 @@ from typing import IO, Any, Literal, TypeVar, cast
 from urllib.parse import urlsplit
 
 import click
+import httpx
 
 from altcraft import Altcraft
 
@@ -153,7 +154,12 @@ class Connection:
         """The server URL; :class:`ConfigError` when none is configured or it is not http(s)."""
         if not self.url:
             raise ConfigError(f"no server: set {ENV_URL} or pass --url (e.g. --url https://altcraft.example.com)")
-        parts = urlsplit(self.url)
+        try:
+            parts = urlsplit(self.url)
+            parts.port  # noqa: B018 - a port that is not a number raises here
+            httpx.URL(self.url)
+        except ValueError:  # httpx.InvalidURL is a ValueError
+            raise ConfigError(f"the server URL must be http(s)://host[:port], not {self.url!r}") from None
         if parts.scheme not in ("http", "https") or not parts.hostname:
             raise ConfigError(f"the server URL must be http(s)://host[:port], not {self.url!r}")
         if parts.username or parts.password or parts.query:
