@@ -8,6 +8,7 @@ import json
 import socket
 import subprocess
 import sys
+import time
 import warnings
 from collections.abc import Iterator
 from pathlib import Path
@@ -414,3 +415,10 @@ def test_real_process_against_altcraft_mock(mock: MockProcess, env: dict[str, st
         lines = result.stderr.splitlines()
         assert len(lines) == 1 and lines[0].startswith("altcraft: error: ") and says in lines[0], result.stderr
         assert CANARY not in result.stdout + result.stderr
+
+
+def test_contract_against_an_unreachable_server_fails_at_once(env: dict[str, str]) -> None:
+    url = f"http://127.0.0.1:{unused_port()}"
+    started = time.monotonic()
+    line = one_error_line(run(["contract", "--url", url, "-n", "1"], env), 1)
+    assert f"cannot reach {url}" in line and time.monotonic() - started < 10

@@ -75,6 +75,16 @@ def spec_for(media: str, directory: Path) -> Path:
     return path
 
 
+def _reachable(url: str) -> None:
+    """Fail at once, in one line, when the server cannot be reached (rather than after every case)."""
+    import httpx
+
+    try:
+        httpx.get(url, timeout=10.0)
+    except httpx.HTTPError as exc:
+        raise OperationFailed(f"cannot reach {url}: {type(exc).__name__}: {exc or 'no detail'}") from None
+
+
 def _require(module: str, extra: str, what: str) -> None:
     if importlib.util.find_spec(module) is None:
         raise MissingExtra(f"{what} needs {module}, which is not installed: pip install 'altcraft-client[{extra}]'")
@@ -192,7 +202,9 @@ def contract(
 
     if target is not None:
         url = Connection(url=target).require_url()
-        all_runs(url, connection.token(token_file))
+        token = connection.token(token_file)
+        _reachable(url)
+        all_runs(url, token)
         return
     if importlib.util.find_spec("uvicorn") is None or importlib.util.find_spec("starlette") is None:
         raise MissingExtra(
