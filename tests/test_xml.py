@@ -263,3 +263,23 @@ def test_three_unmarked_repeats_are_one_flat_list() -> None:
     assert _xml.decode_request("import_profile", doc)["data"]["tag"] == ["a", "b", "c", "d"]
     doc = b"<xml><db_id>1</db_id><data><phones>1</phones><phones>2</phones><phones>3</phones></data></xml>"
     assert _xml.decode_request("import_profile", doc)["data"]["phones"] == ["1", "2", "3"]
+
+
+@pytest.mark.parametrize("encoding", ["utf-8", "utf-8-sig", "utf-16", "utf-16-le", "utf-16-be", "utf-32", "utf-32-le"])
+@pytest.mark.parametrize(
+    "hostile",
+    [
+        '<!DOCTYPE xml [<!ENTITY e "boom">]><xml><task_id>t</task_id></xml>',
+        '<!DOCTYPE xml SYSTEM "file:///etc/passwd"><xml><task_id>t</task_id></xml>',
+        '<!DOCTYPE xml [<!ENTITY e SYSTEM "file:///etc/passwd">]><xml><task_id>&e;</task_id></xml>',
+        "<!DOCTYPE xml><xml><task_id>t</task_id></xml>",
+    ],
+    ids=["internal-entity", "external-dtd", "external-entity", "bare-doctype"],
+)
+def test_dtds_and_entities_are_refused_in_every_encoding(encoding: str, hostile: str) -> None:
+    declared = encoding.removesuffix("-sig").upper()
+    text = f'<?xml version="1.0" encoding="{declared}"?>' + hostile
+    with pytest.raises(XMLError, match=r"DTD|entit"):
+        decode_request("task_status", text.encode(encoding))
+    plain = f'<?xml version="1.0" encoding="{declared}"?><xml><task_id>t</task_id></xml>'
+    assert decode_request("task_status", plain.encode(encoding)) == {"task_id": "t"}

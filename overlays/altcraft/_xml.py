@@ -233,8 +233,17 @@ def _parse(data: bytes | str) -> Any:
         root = etree.fromstring(raw, _PARSER)
     except etree.XMLSyntaxError as exc:
         raise XMLError(f"malformed XML: {exc}") from None
-    if root is None or root.tag != "xml":
-        raise XMLError(f"the root element must be <xml>, not <{getattr(root, 'tag', None)}>")
+    if root is None:
+        raise XMLError("the root element must be <xml>, not <None>")
+    # The bytes check above sees only ASCII-compatible encodings; the parsed document is judged too, so
+    # that a DTD or an entity in UTF-16 or UTF-32 (with or without a BOM) is refused all the same.
+    info = root.getroottree().docinfo
+    if info.internalDTD is not None or info.externalDTD is not None or info.doctype or info.system_url:
+        raise XMLError("XML with a DTD or entity declarations is refused")
+    if next(root.iter(etree.Entity), None) is not None:
+        raise XMLError("XML with entity references is refused")
+    if root.tag != "xml":
+        raise XMLError(f"the root element must be <xml>, not <{root.tag}>")
     return root
 
 
