@@ -63,7 +63,19 @@ def _promote_assumed(node: Any) -> Any:
         return node
     out = {k: _promote_assumed(v) for k, v in node.items() if k != "x-assumed"}
     if "x-assumed" in node:
-        out["allOf"] = [*out.get("allOf", []), _promote_assumed(node["x-assumed"])]
+        assumed = _promote_assumed(node["x-assumed"])
+        # Keywords are conjunctive: one the node lacks joins it directly (one schema node less to
+        # evaluate per value), ``required`` lists unite; anything else goes in an extra allOf member.
+        rest = {}
+        for key, value in assumed.items():
+            if key not in out:
+                out[key] = value
+            elif key == "required":
+                out[key] = [*out[key], *(n for n in value if n not in out[key])]
+            else:
+                rest[key] = value
+        if rest:
+            out["allOf"] = [*out.get("allOf", []), rest]
     return out
 
 
@@ -120,6 +132,10 @@ def _exclusive_any_of(node: Any) -> Any:
     if not isinstance(node, dict):
         return node
     out = {k: _exclusive_any_of(v) for k, v in node.items()}
+    union = out.get("anyOf")
+    if union and set(out) == {"anyOf"} and all(isinstance(v, dict) and set(v) == {"type"} for v in union):
+        # anyOf of bare types (status: string or integer) is the same as one type list, checked at once.
+        return {"type": [t for v in union for t in (v["type"] if isinstance(v["type"], list) else [v["type"]])]}
     if "oneOf" in node and exclusive_property(node["oneOf"]) is not None:
         variants = out.pop("oneOf")
         shared = _shared_parts(variants)
