@@ -177,3 +177,76 @@ def test_cancelling_the_async_import_leaves_the_journal_consistent(tmp_path: Pat
     report = asyncio.run(abulk_import(fake, rows(2000), trigger_id=13, task=False, max_items=10, journal=journal))  # type: ignore[arg-type]
     assert report.complete and report.imported == 2000
     assert sum(fake.imported.values()) == 2000 and set(fake.imported.values()) == {1}
+
+
+# -- the journal guards (found by an adversarial pass) ---------------------------------------------------------
+
+
+@pytest.mark.parametrize("damage", ["emptied", "garbage"])
+def test_a_journal_without_its_run_is_refused_not_started_over(tmp_path: Path, damage: str) -> None:
+    journal = tmp_path / "j.db"
+    fake = Fake()
+    report = run(fake, rows(30), journal=journal)
+    assert report.imported == 30
+    report.close()
+    for suffix in ("-wal", "-shm"):
+        Path(str(journal) + suffix).unlink(missing_ok=True)
+    journal.write_bytes(b"" if damage == "emptied" else b"not a journal at all" * 100)
+    with pytest.raises(JournalMismatch, match=r"no import run|not a readable journal"):
+        run(fake, rows(30), journal=journal)
+    assert set(fake.imported.values()) == {1}  # nothing was sent a second time
+
+
+def test_a_second_import_on_the_same_journal_is_refused_while_the_first_runs(tmp_path: Path) -> None:
+    journal = tmp_path / "j.db"
+    started, release = threading.Event(), threading.Event()
+
+    class Slow(Fake):
+        def request(self, operation: str, body: dict[str, Any]) -> Any:
+            started.set()
+            release.wait(10)
+            return self.answer(operation, body)
+
+    fake = Slow()
+    first = threading.Thread(target=run, args=(fake, rows(30)), kwargs={"journal": journal})
+    first.start()
+    assert started.wait(10)
+    try:
+        with pytest.raises(JournalMismatch, match="in use by another import"):
+            run(Fake(), rows(30), journal=journal)
+    finally:
+        release.set()
+        first.join(10)
+    assert not first.is_alive()
+    assert set(fake.imported.values()) == {1}
+
+
+def test_a_journal_write_that_fails_ends_the_import_without_hanging(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from altcraft.bulk import _journal
+
+    journal = tmp_path / "j.db"
+    real = _journal.Journal.apply
+    calls = {"n": 0}
+
+    def failing(self: Any, write: Any) -> None:
+        calls["n"] += 1
+        if calls["n"] == 3:
+            raise OSError(28, "No space left on device")
+        real(self, write)
+
+    monkeypatch.setattr(_journal.Journal, "apply", failing)
+    done = threading.Event()
+    errors: list[BaseException] = []
+
+    def go() -> None:
+        try:
+            run(Fake(), rows(100), journal=journal)
+        except BaseException as exc:
+            errors.append(exc)
+        done.set()
+
+    threading.Thread(target=go, daemon=True).start()
+    assert done.wait(20), "the import hung after a failed journal write"
+    assert errors and isinstance(errors[0], OSError)

@@ -120,7 +120,10 @@ class _AsyncRun:
                 input_done = True
             await self._settle()
         except BaseException:
-            await self._interrupt()
+            try:
+                await self._interrupt()
+            finally:
+                self.driver.journal.unlock()  # no report follows: the run is over
             raise
         return self.driver.report(input_done=input_done, results=results)
 

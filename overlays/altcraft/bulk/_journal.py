@@ -62,6 +62,22 @@ CREATE TABLE IF NOT EXISTS chunk (
 """
 
 
+def _lock(path: Path) -> int | None:
+    """One import at a time on a journal: an exclusive ``flock`` held until close (readers, such as a
+    tool looking at a running import, are not blocked; SQLite's own locks are separate)."""
+    try:
+        import fcntl
+    except ImportError:  # not POSIX: no lock (documented)
+        return None
+    fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o600)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except OSError:
+        os.close(fd)
+        raise JournalMismatch(f"{path} is in use by another import (it is locked): refused") from None
+    return fd
+
+
 class Journal:
     """One import's journal file. ``path=None`` makes a temporary one, removed by :meth:`remove`."""
 
@@ -72,13 +88,30 @@ class Journal:
             os.close(fd)
             path = name
         self.path = Path(path)
-        self._db = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False)
-        self._db.execute("PRAGMA journal_mode=WAL")
-        self._db.execute("PRAGMA synchronous=FULL")
-        self._db.executescript(_SCHEMA)
+        # An existing file must hold a run: one that is empty or damaged is refused, never started over
+        # (starting over would send its rows again).
+        self.existed = not self.temporary and self.path.exists()
+        self._lock = _lock(self.path)
+        self._db = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False, timeout=5.0)
+        try:
+            self._db.execute("PRAGMA journal_mode=WAL")
+            self._db.execute("PRAGMA synchronous=FULL")
+            if self.existed and self._db.execute("PRAGMA quick_check").fetchone() != ("ok",):
+                raise sqlite3.DatabaseError("quick_check failed")
+            self._db.executescript(_SCHEMA)
+        except sqlite3.Error as exc:
+            self.close()
+            raise JournalMismatch(f"{self.path} is not a readable journal ({exc}): refused") from None
+
+    def unlock(self) -> None:
+        """Let another import use the journal (the run is over; it may still be read, e.g. for results)."""
+        if self._lock is not None:
+            os.close(self._lock)
+            self._lock = None
 
     def close(self) -> None:
         self._db.close()
+        self.unlock()
 
     def remove(self) -> None:
         """Close and delete the journal (and its WAL files)."""
@@ -91,6 +124,11 @@ class Journal:
         """Start a run, or resume the journaled one: its chunks, after checking it is the same import."""
         row = self._db.execute("SELECT version, operation, root, input_id FROM run WHERE id = 1").fetchone()
         root_text = orjson.dumps(key["root"], option=orjson.OPT_SORT_KEYS).decode()
+        if row is None and self.existed:
+            raise JournalMismatch(
+                f"{self.path} holds no import run (empty or damaged): refused, since starting over on it could "
+                "send rows twice; remove it to start a new import"
+            )
         if row is None:
             self._db.execute(
                 "INSERT INTO run (id, version, created, operation, root, input_id) VALUES (1, ?, ?, ?, ?, ?)",

@@ -68,6 +68,7 @@ class ImportReport:
         elapsed: float,
     ) -> None:
         self._journal = journal
+        journal.unlock()  # the run is over: the journal is only read from here on
         counts = journal.counts()
         self.counts: Counts = counts
         self.imported = counts.imported

@@ -74,7 +74,15 @@ class Driver:
 
     def begin(self, chunk: Chunk) -> bool:
         """Journal the chunk (committed) before its request leaves; whether there is anything to send."""
-        self.journal.apply(self.core.begin(chunk))
+        write = self.core.begin(chunk)
+        try:
+            self.journal.apply(write)
+        except BaseException:
+            # Not journaled, so not sent: the chunk must not count as in flight (settling would wait for it
+            # forever). The exception (disk full, a locked journal) ends the import.
+            if chunk.items:
+                self.core.abandon(chunk.id, "not journaled")
+            raise
         if chunk.items:
             self.chunks[chunk.id] = chunk
         return bool(chunk.items)

@@ -146,7 +146,10 @@ class _SyncRun:
                 report = self.driver.report(input_done=False, results=results)
                 raise ImportInterrupted(report) from None
             except BaseException:
-                self._interrupt()  # e.g. the input raised: settle what is in flight, then re-raise
+                try:
+                    self._interrupt()  # e.g. the input raised: settle what is in flight, then re-raise
+                finally:
+                    self.driver.journal.unlock()  # no report follows: the run is over
                 raise
         finally:
             self.senders.shutdown(wait=False, cancel_futures=True)
