@@ -18,6 +18,7 @@ from altcraft import (
     Altcraft,
     AltcraftError,
     AsyncAltcraft,
+    InvalidInput,
     OutcomeUnknown,
     ProtocolError,
     RequestTooLarge,
@@ -456,3 +457,26 @@ def test_a_wait_that_never_reached_the_server_says_so(clock: FakeClock) -> None:
         client.wait_task("t1", timeout=5)
     assert err.value.last_error is not None and "could not reach 127.0.0.1" in err.value.last_error
     assert "the last status request failed: " in str(err.value)
+
+
+@pytest.mark.parametrize("token", ['CANARY"tok\\en', "CANARY\ttok\nen", "CANARY<tok&en>", "CANARYtökenЖ"])
+@pytest.mark.parametrize("fmt", ["json", "xml"])
+def test_a_token_with_escaped_characters_is_redacted_in_every_form(token: str, fmt: str) -> None:
+    def echo(request: httpx.Request) -> httpx.Response:
+        return httpx.Response(
+            400, json={"error": 400, "error_text": "bad", "error_debug": request.content.decode("utf-8", "replace")}
+        )
+
+    client = Altcraft(BASE, token, format=fmt, transport=httpx.MockTransport(echo))  # type: ignore[arg-type]
+    with client, pytest.raises(AltcraftError) as err:
+        client.task_status("t1")
+    texts = _everything_reachable(err.value)
+    assert "CANARY" not in "".join(texts), [t for t in texts if "CANARY" in t][:2]
+
+
+@pytest.mark.parametrize("token", ["CANARYtoken\n", "CANARYtökenЖ", "CANARY token"])
+def test_a_token_a_header_cannot_carry_is_refused_for_bearer_without_showing_it(token: str) -> None:
+    with pytest.raises(InvalidInput) as err:
+        Altcraft(BASE, token, auth="bearer")
+    assert err.value.field == "token" and "CANARY" not in "".join(_everything_reachable(err.value))
+    Altcraft(BASE, token, auth="body").close()  # in the body any string can travel

@@ -12,8 +12,10 @@ from __future__ import annotations
 import asyncio
 import concurrent.futures
 import email.utils
+import json
 import logging
 import random
+import re
 import threading
 import time
 from collections.abc import Awaitable, Callable, Iterable, Iterator, Mapping
@@ -70,6 +72,7 @@ _NOT_SENT = (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout, httpx.
 DEFAULT_MAX_ANSWER_BYTES = 16 << 20
 _MAX_RETRY_AFTER = 60.0
 _ERROR_TEXT_CHARS = 200
+_HEADER_SAFE = re.compile(r"[\x21-\x7e]+")  # a Bearer token: visible ASCII only
 
 
 class _Secret:
@@ -165,9 +168,21 @@ class _Core:
             raise InvalidInput("max_retries must be >= 0", field="max_retries")
         if max_answer_bytes < 1:
             raise InvalidInput("max_answer_bytes must be positive", field="max_answer_bytes")
+        if auth == "bearer" and not _HEADER_SAFE.fullmatch(token):
+            raise InvalidInput(
+                "token: it holds characters an HTTP header cannot carry (non-ASCII or control characters); "
+                "send it in the body with auth='body'",
+                field="token",
+            )
+        try:
+            self._host = httpx.URL(base_url).host or base_url
+        except httpx.InvalidURL:
+            raise InvalidInput("base_url: not a valid URL", field="base_url") from None
         self.base_url = base_url.rstrip("/")
-        self._host = httpx.URL(self.base_url).host or self.base_url
         self._token = _Secret(token)
+        # The forms an echo of the request can show the token in: as sent, JSON-escaped, XML-escaped.
+        forms = {token, orjson.dumps(token).decode()[1:-1], json.dumps(token)[1:-1], _xml._escape(token)}
+        self._token_forms = tuple(_Secret(f) for f in sorted(forms, key=len, reverse=True))
         self.auth: Auth = auth
         self.format: Format = format
         self.validate = validate
@@ -190,8 +205,11 @@ class _Core:
 
     # -- building ----------------------------------------------------------------------------------
     def _redact(self, text: str) -> str:
-        token = self._token.get()
-        return text.replace(token, "***") if token in text else text
+        for secret in self._token_forms:
+            form = secret.get()
+            if form in text:
+                text = text.replace(form, "***")
+        return text
 
     def _build(
         self, operation: str, body: Body, extra_body: Mapping[str, Any] | None
