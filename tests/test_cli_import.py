@@ -467,6 +467,7 @@ def test_progress_bar_on_a_terminal(env: dict[str, str], tmp_path: Path) -> None
         (["--trigger-id", "13", "--resume"], "there is no journal"),
         (["--trigger-id", "13", "--matching", "nonsense"], "matching"),
         (["--trigger-id", "13", "--chunk-size", "10001"], "10001 is not in the range"),
+        (["--trigger-id", "13", "--results", "/proc/no/such/dir/r.csv"], "cannot write a file there"),
     ],
 )
 def test_usage_errors_exit_3(env: dict[str, str], tmp_path: Path, args: list[str], says: str) -> None:

@@ -480,3 +480,13 @@ def test_a_token_a_header_cannot_carry_is_refused_for_bearer_without_showing_it(
         Altcraft(BASE, token, auth="bearer")
     assert err.value.field == "token" and "CANARY" not in "".join(_everything_reachable(err.value))
     Altcraft(BASE, token, auth="body").close()  # in the body any string can travel
+
+
+def test_a_429_while_waiting_keeps_polling(app: MockApp, clock: FakeClock) -> None:
+    task_id = Altcraft(BASE, TOKEN, transport=transport(app)).import_and_start_batch_task(BATCH).task_id
+    busy = [httpx.Response(429, json={"error": 429, "error_text": "Too many requests"}) for _ in range(4)]
+    recorder = Recorder(app, list(busy))
+    client = Altcraft(BASE, TOKEN, transport=recorder, clock=clock, sleep=clock.sleep, max_retries=0)
+    with client:
+        assert client.wait_task(task_id, timeout=60).data.status == "completed"
+    assert recorder.calls > 4

@@ -184,3 +184,11 @@ def test_a_subscription_of_any_channel_validates(channel: str) -> None:
     body = batch("import_and_start_batch")
     body["data"][0]["data"]["subscriptions"] = [{"channel": channel, "resource_id": 1, "email": "a@b.c", "phone": "1"}]
     assert check("import_and_start_batch", body) == ([], [])
+
+
+def test_custom_request_without_matching_needs_no_search_key() -> None:
+    """en-v72-workflow-task: custom_request is used "if there is no matching property"."""
+    body = {"workflow_id": 1, "custom_request": {"_fname": "x"}, "data": [{"data": {"_fname": "x"}}]}
+    assert check("workflow_import_and_start_batch_task", body)[0] == []
+    refusals, _ = check("workflow_import_and_start_batch_task", {**body, "matching": "email"})
+    assert [p.field for p in refusals] == ["data[0].data.email"]

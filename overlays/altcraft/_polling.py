@@ -154,5 +154,5 @@ class Poller:
         return min(delay, remaining)
 
     def is_transient(self, exc: AltcraftError) -> bool:
-        """Errors worth another poll before the deadline: network failures and 5xx answers."""
-        return isinstance(exc, TransportError | ServerError)
+        """Errors worth another poll before the deadline: network failures, 5xx and 429 answers."""
+        return isinstance(exc, TransportError | ServerError) or exc.http_status == 429

@@ -392,6 +392,8 @@ def _search_key_validator(candidates: tuple[str, ...]) -> Any:
 
 def _search_key_problems(body: Mapping[str, Any]) -> tuple[list[Problem], list[Problem]]:
     """(refusals, warnings) for batch items that lack their matching mode's search key."""
+    if "matching" not in body and body.get("custom_request") is not None:
+        return [], []  # "custom_request ... if there is no matching property" (en-v72-workflow-task): no key
     mode = body.get("matching", _DEFAULT_MODE)
     rule = _SEARCH_KEYS.get(mode) if isinstance(mode, str) else None
     items = body.get("data")

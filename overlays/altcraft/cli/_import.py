@@ -8,6 +8,7 @@ per row on request, and exits with a code that says how the rows ended (see :dat
 from __future__ import annotations
 
 import dataclasses
+import os
 import sys
 import time
 from collections.abc import Callable, Iterator, Mapping
@@ -400,6 +401,10 @@ def import_(
             )
         if resume and not exists:
             raise ImportUsageError(f"--resume: there is no journal {journal_path} to carry on from")
+    if results_path is not None:  # checked before anything is sent, not after the import
+        folder = results_path.resolve().parent
+        if results_path.is_dir() or not folder.is_dir() or not os.access(folder, os.W_OK):
+            raise ImportUsageError(f"--results {results_path}: cannot write a file there")
     per_row = db_id is not None
     target: dict[str, Any] = {
         "trigger_id": trigger_id,
