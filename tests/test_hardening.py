@@ -490,3 +490,14 @@ def test_a_429_while_waiting_keeps_polling(app: MockApp, clock: FakeClock) -> No
     with client:
         assert client.wait_task(task_id, timeout=60).data.status == "completed"
     assert recorder.calls > 4
+
+
+def test_an_integer_json_cannot_carry_is_refused_naming_its_field() -> None:
+    class Refuse(httpx.BaseTransport):
+        def handle_request(self, request: httpx.Request) -> httpx.Response:
+            raise AssertionError("nothing may be sent")
+
+    body = {"trigger_id": 13, "data": [{"data": {"email": "a@b.c", "big": 10**23}}]}
+    with Altcraft(BASE, TOKEN, transport=Refuse()) as client, pytest.raises(InvalidInput) as err:
+        client.import_and_start_batch(body)
+    assert err.value.field == "data[0].data.big"

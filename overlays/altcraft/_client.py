@@ -251,7 +251,8 @@ class _Core:
             except TypeError as exc:
                 unencodable = self._redact(str(exc))
             if unencodable is not None:
-                raise InvalidInput(f"{operation}: {unencodable}", field="body", operation=operation)
+                where = _unencodable_path(plain, "") or "body"
+                raise InvalidInput(f"{operation}: {where}: {unencodable}", field=where, operation=operation)
             headers["Content-Type"] = "application/json"
         if self.auth == "bearer":
             headers["Authorization"] = f"Bearer {self._token.get()}"
@@ -497,6 +498,27 @@ def _declared_size(response: httpx.Response) -> int | None:
         return int(response.headers["content-length"])
     except (KeyError, ValueError):
         return None
+
+
+def _unencodable_path(value: Any, path: str) -> str | None:
+    """The path of the first value JSON cannot carry (an integer beyond 64 bits, a foreign type); error path only."""
+    if isinstance(value, bool) or value is None or isinstance(value, str | float):
+        return None
+    if isinstance(value, int):
+        return path if not -(2**63) <= value < 2**64 else None
+    if isinstance(value, Mapping):
+        for key, sub in value.items():
+            found = _unencodable_path(sub, f"{path}.{key}" if path else str(key))
+            if found is not None:
+                return found
+        return None
+    if isinstance(value, list | tuple):
+        for i, sub in enumerate(value):
+            found = _unencodable_path(sub, f"{path}[{i}]")
+            if found is not None:
+                return found
+        return None
+    return path or "body"
 
 
 def _check_task_id(task_id: object) -> str:
