@@ -380,44 +380,66 @@ def _present(value: Any) -> bool:
     return value is not None and value != "" and value != [] and value != {}
 
 
-@functools.cache
-def _search_key_validator(candidates: tuple[str, ...]) -> Any:
-    """Each batch item's ``data`` holds a non-empty value under one of ``candidates`` (checked in Rust:
-    a Python loop over 10,000 items costs more than the whole schema validation)."""
+def _search_key_schema(candidates: tuple[str, ...]) -> dict[str, Any]:
+    """Each batch item's ``data`` holds a non-empty value under one of ``candidates``."""
     empty: dict[str, Any] = {"not": {"enum": [None, "", [], {}]}}
     has_key = [{"required": [c], "properties": {c: empty}} for c in candidates]
     item = {"properties": {"data": {"anyOf": has_key} if len(has_key) > 1 else has_key[0]}}
-    return jsonschema_rs.Draft202012Validator({"properties": {"data": {"items": item}}})
+    return {"properties": {"data": {"items": item}}}
 
 
-def _search_key_problems(body: Mapping[str, Any]) -> tuple[list[Problem], list[Problem]]:
-    """(refusals, warnings) for batch items that lack their matching mode's search key."""
+@functools.cache
+def _search_key_validator(candidates: tuple[str, ...]) -> Any:
+    """The search keys checked in Rust (a Python loop over 10,000 items costs more than the whole schema)."""
+    return jsonschema_rs.Draft202012Validator(_search_key_schema(candidates))
+
+
+@functools.cache
+def _whole_validator(name: str, candidates: tuple[str, ...]) -> Any:
+    """One pass over a batch for the common, valid case: the schema with its assumed rules, and the items'
+    search keys (a body that passes has no refusal and no warning)."""
+    schemas = _ASSUMED_SCHEMAS if _ASSUMED_SCHEMAS is not None else _CHECKED_SCHEMAS
+    document = _document(schemas, name)
+    if candidates:
+        keys = _search_key_schema(candidates)
+        document = {"allOf": [{"$ref": document["$ref"]}, keys], "components": document["components"]}
+    return jsonschema_rs.Draft202012Validator(document, validate_formats=True)
+
+
+def _search_key_rule(body: Mapping[str, Any]) -> tuple[str, Mapping[str, Any], tuple[str, ...]] | None:
+    """(mode, rule, candidate fields) when the batch's items must carry a search key, else None."""
     if "matching" not in body and body.get("custom_request") is not None:
-        return [], []  # "custom_request ... if there is no matching property" (en-v72-workflow-task): no key
+        return None  # "custom_request ... if there is no matching property" (en-v72-workflow-task): no key
     mode = body.get("matching", _DEFAULT_MODE)
     rule = _SEARCH_KEYS.get(mode) if isinstance(mode, str) else None
-    items = body.get("data")
-    if rule is None or not isinstance(items, list | tuple):
-        return [], []
+    if rule is None or not isinstance(body.get("data"), list | tuple):
+        return None
     if any(_present(body.get(name)) for name in rule.get("root", ())):
-        return [], []
+        return None
     named_by = rule.get("item-field-named-by")
     if named_by is not None:
         field = body.get(named_by)
         if not isinstance(field, str) or not field:
-            return [], []  # the schema reports the missing root field itself
-        candidates: Sequence[str] = (field,)
+            return None  # the schema reports the missing root field itself
+        candidates: tuple[str, ...] = (field,)
     else:
-        candidates = rule.get("item", ())
-    if not candidates:
+        candidates = tuple(rule.get("item", ()))
+    return (mode, rule, candidates) if candidates else None
+
+
+def _search_key_problems(body: Mapping[str, Any]) -> tuple[list[Problem], list[Problem]]:
+    """(refusals, warnings) for batch items that lack their matching mode's search key."""
+    found_rule = _search_key_rule(body)
+    if found_rule is None:
+        return [], []
+    mode, rule, candidates = found_rule
+    validator = _search_key_validator(candidates)
+    if validator.is_valid(body):
         return [], []
     need = candidates[0] if len(candidates) == 1 else "one of " + ", ".join(candidates)
     roots = rule.get("root", ())
     unless = f" (or {' or '.join(roots)} at the root)" if roots else ""
     found: list[Problem] = []
-    validator = _search_key_validator(tuple(candidates))
-    if validator.is_valid(body):
-        return [], []
     # Items that are not objects, or whose data is not one, are the schema's to report.
     missing = sorted({e.instance_path[1] for e in validator.iter_errors(body) if len(e.instance_path) >= 2})
     for index in missing[:_MAX_PROBLEMS]:
@@ -441,6 +463,9 @@ def check(operation: str, body: Mapping[str, Any]) -> tuple[list[Problem], list[
         return [Problem("body", f"must be an object, not {_json_type(body)}")], []
     name = _OPERATIONS[operation]["request_schema"]
     refusals = _unknown(operation, body)
+    rule = _search_key_rule(body) if operation in _BATCH else None
+    if _whole_validator(name, rule[2] if rule is not None else ()).is_valid(body):
+        return refusals, []  # the common case: one pass, nothing to refuse or warn about in the schema
     warned: list[Problem] = []
     # One pass for the common case: the assumed rules only add constraints, so a body that meets them
     # meets the documented ones too. Only a body that fails is checked again, to tell the two apart.
