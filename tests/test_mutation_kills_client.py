@@ -1,0 +1,119 @@
+"""Tests written from the mutation run (scripts/mutation) over the client core: each pins a behaviour
+that a surviving mutant changed and no other test noticed. /work/notes/mutation-survivors.md lists them."""
+
+from __future__ import annotations
+
+import itertools
+import logging
+
+import orjson
+import pytest
+from altcraft import RequestTooLarge, chunk_profiles
+from altcraft._errors import InvalidInput
+from altcraft._limits import _encoder, check_body_size, warn_if_many
+from altcraft._xml import encode_request
+
+# ---------------------------------------------------------------------------------------------- _limits
+
+MIB = 1 << 20
+
+
+def test_a_body_at_the_limit_passes_and_one_byte_over_is_refused_with_the_numbers() -> None:
+    check_body_size("import_and_start_batch", 10 * MIB, has_files=False)
+    with pytest.raises(RequestTooLarge) as err:
+        check_body_size("import_and_start_batch", 10 * MIB + 1, has_files=False)
+    assert str(err.value) == (
+        f"import_and_start_batch: the request body is {10 * MIB + 1} bytes (10.0 MiB), over the documented "
+        f"limit of {10 * MIB} bytes (10.0 MiB) without files; split the batch with altcraft.chunk_profiles()"
+    )
+    assert (err.value.size, err.value.limit, err.value.operation) == (10 * MIB + 1, 10 * MIB, "import_and_start_batch")
+
+
+def test_with_files_the_limit_is_100_mib_and_the_message_says_so() -> None:
+    check_body_size("import_and_start_batch", 100 * MIB, has_files=True)
+    with pytest.raises(RequestTooLarge) as err:
+        check_body_size("import_and_start_batch", 150 * MIB, has_files=True)
+    assert "is 157286400 bytes (150.0 MiB), over the documented limit of 104857600 bytes (100.0 MiB) with files;" in (
+        str(err.value)
+    )
+    assert err.value.operation == "import_and_start_batch"
+
+
+def test_the_many_profiles_warning_names_the_operation_and_the_numbers(caplog: pytest.LogCaptureFixture) -> None:
+    with caplog.at_level(logging.WARNING, logger="altcraft"):
+        warn_if_many("import_and_start_batch", 10_000)
+        assert caplog.records == []
+        warn_if_many("import_and_start_batch", 10_001)
+    assert [r.getMessage() for r in caplog.records] == [
+        "import_and_start_batch: 10001 profiles in one request; the docs recommend at most 10000 "
+        "(see altcraft.chunk_profiles)"
+    ]
+
+
+@pytest.mark.parametrize(("max_items", "max_bytes"), [(0, 100), (100, 0), (-1, 100)])
+def test_chunk_limits_below_one_are_refused(max_items: int, max_bytes: int) -> None:
+    with pytest.raises(ValueError, match=r"^max_items and max_bytes must be positive$"):
+        list(chunk_profiles([], max_items=max_items, max_bytes=max_bytes))
+
+
+def test_chunk_limits_of_one_are_accepted() -> None:
+    assert list(chunk_profiles([], max_items=1, max_bytes=1)) == []
+    items = [{"data": {"n": i}} for i in range(3)]
+    assert list(chunk_profiles(items, max_items=1)) == [[item] for item in items]
+
+
+def _json_size(chunk: list[object]) -> int:
+    return len(orjson.dumps(chunk))
+
+
+@pytest.mark.parametrize("max_bytes", range(20, 130))
+def test_json_chunks_fit_and_are_cut_only_when_the_next_item_would_not_fit(max_bytes: int) -> None:
+    items = [{"data": {"k": "x" * i}} for i in (1, 2, 3, 4, 5, 1, 1)]
+    try:
+        chunks = list(chunk_profiles(items, max_bytes=max_bytes))
+    except RequestTooLarge as err:
+        # refused at the first item that alone does not fit (within the one byte of slack)
+        first = next(item for item in items if _json_size([item]) >= max_bytes)
+        assert (err.size, err.limit) == (len(orjson.dumps(first)) + 1, max_bytes)
+        return
+    assert [item for chunk in chunks for item in chunk] == items
+    for chunk, following in itertools.pairwise(chunks):
+        assert _json_size(chunk) <= max_bytes
+        # the chunk was cut because the next item would not fit (the chunker keeps one byte of slack)
+        assert _json_size([*chunk, following[0]]) >= max_bytes
+    assert _json_size(chunks[-1]) <= max_bytes
+
+
+def test_an_item_that_alone_is_too_large_is_refused_naming_its_position() -> None:
+    items = [{"data": {"k": "x"}}, {"data": {"k": "x" * 50}}]
+    with pytest.raises(RequestTooLarge) as err:
+        list(chunk_profiles(items, max_bytes=40))
+    n = len(orjson.dumps(items[1])) + 1
+    assert str(err.value) == f"batch item 1 alone encodes to {n} bytes, over max_bytes=40"
+    assert (err.value.size, err.value.limit) == (n, 40)
+
+
+@pytest.mark.parametrize(
+    "item",
+    [
+        {"data": {"email": "a@b.c", "name": "Ann"}},
+        {"data": {"email": "x@y.z", "tags": ["a", "b"]}},
+        {"data": {"email": "q@w.e"}, "matching": "email"},
+    ],
+)
+def test_the_xml_size_of_an_item_is_what_the_request_encoder_writes_for_it(item: dict[str, object]) -> None:
+    empty = encode_request("import_and_start_batch", {"trigger_id": 1, "data": [{"data": {"email": "e@e.e"}}]})
+    one = encode_request("import_and_start_batch", {"trigger_id": 1, "data": [{"data": {"email": "e@e.e"}}, item]})
+    assert _encoder("xml")(item) == len(one) - len(empty)
+
+
+def test_a_bad_xml_name_in_a_chunked_item_names_the_field_from_data() -> None:
+    with pytest.raises(InvalidInput) as err:
+        list(chunk_profiles([{"data": {"em ail": "x"}}], format="xml"))
+    assert err.value.field.startswith("data.")
+    assert err.value.field.endswith("em ail")
+
+
+def test_an_unknown_chunk_format_is_refused_naming_it() -> None:
+    with pytest.raises(ValueError, match=r"^format must be 'json' or 'xml', not 'csv'$"):
+        list(chunk_profiles([{"data": {}}], format="csv"))  # type: ignore[arg-type]
