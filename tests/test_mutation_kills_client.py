@@ -5,10 +5,12 @@ from __future__ import annotations
 
 import itertools
 import logging
+import random
+from typing import Any
 
 import orjson
 import pytest
-from altcraft import RequestTooLarge, chunk_profiles
+from altcraft import RequestTooLarge, TaskFailed, chunk_profiles
 from altcraft._errors import (
     AltcraftError,
     BadRequest,
@@ -21,7 +23,11 @@ from altcraft._errors import (
     error_for,
 )
 from altcraft._limits import _encoder, check_body_size, warn_if_many
+from altcraft._polling import Poller, PollSettings
 from altcraft._xml import encode_request
+from altcraft_api.models import TaskStatus
+
+from .conftest import FakeClock
 
 # ---------------------------------------------------------------------------------------------- _limits
 
@@ -196,3 +202,118 @@ def test_task_errors_belong_to_task_status() -> None:
     cancelled = WaitCancelled("stopped", task_id="t2")
     assert (cancelled.message, cancelled.operation, cancelled.task_id) == ("stopped", "task_status", "t2")
     assert str(cancelled) == "stopped"
+
+
+# ---------------------------------------------------------------------------------------------- _polling
+
+
+def _answer(status: str, progress: object = 0, result: dict[str, object] | None = None) -> TaskStatus:
+    data: dict[str, object] = {"status": status, "progress": progress}
+    if result is not None:
+        data["result"] = result
+    return TaskStatus.from_dict({"error": 0, "error_text": "Successful", "data": data})
+
+
+def _poller(clock: FakeClock, **settings: Any) -> Poller:
+    return Poller("t1", PollSettings(**{"jitter": False, **settings}), clock, rng=random.Random(1))
+
+
+def test_poll_settings_accept_their_boundaries() -> None:
+    PollSettings(timeout=0)
+    PollSettings(timeout=0.5)
+    PollSettings(poll_interval=2.0, max_interval=2.0)
+    PollSettings(backoff=1)
+    PollSettings(backoff=1.5)
+
+
+@pytest.mark.parametrize(
+    "settings", [{"timeout": -1}, {"poll_interval": 0}, {"poll_interval": 3.0, "max_interval": 2.0}]
+)
+def test_poll_settings_refuse_bad_bounds_with_the_rule(settings: dict[str, float]) -> None:
+    with pytest.raises(ValueError, match=r"^need timeout >= 0 and 0 < poll_interval <= max_interval$"):
+        PollSettings(**settings)  # type: ignore[arg-type]
+    with pytest.raises(ValueError, match=r"^backoff must be >= 1$"):
+        PollSettings(backoff=0.5)
+
+
+def test_completed_without_a_result_is_success() -> None:
+    answer = _answer("completed", 100)
+    assert _poller(FakeClock()).observe(answer) is answer
+
+
+def test_a_failed_task_carries_the_result_fields() -> None:
+    poller = _poller(FakeClock())
+    with pytest.raises(TaskFailed) as err:
+        poller.observe(_answer("failed", 40, {"error": 5, "error_text": "bad data", "error_debug": "row 3"}))
+    e = err.value
+    assert str(e) == "task t1 ended with status 'failed': error 5: bad data (row 3)"
+    assert (e.task_id, e.status, e.code, e.error_text, e.error_debug) == ("t1", "failed", 5, "bad data", "row 3")
+    assert e.operation == "task_status"
+
+
+def test_a_failed_task_without_result_or_texts() -> None:
+    poller = _poller(FakeClock())
+    with pytest.raises(TaskFailed) as err:
+        poller.observe(_answer("error"))
+    assert str(err.value) == "task t1 ended with status 'error': error None: "
+    assert (err.value.code, err.value.error_text, err.value.error_debug) == (None, None, None)
+    with pytest.raises(TaskFailed) as err:
+        poller.observe(_answer("completed", 100, {"error": 7}))
+    assert str(err.value) == "task t1 ended with status 'completed': error 7: "
+    assert (err.value.code, err.value.error_text, err.value.error_debug) == (7, None, None)
+
+
+def test_the_timeout_error_says_how_to_resume() -> None:
+    poller = _poller(FakeClock(), timeout=5)
+    poller.observe(_answer("processing", 30))
+    err = poller.timeout_error()
+    assert str(err) == (
+        "task t1 did not finish within 5 s (last status 'processing', progress 30); resume with wait_task(task_id)"
+    )
+
+
+def test_remaining_is_exact_and_never_negative() -> None:
+    clock = FakeClock()
+    poller = _poller(clock, timeout=5)
+    clock.sleep(4.5)
+    assert poller.remaining() == 0.5
+    clock.sleep(1)
+    assert poller.remaining() == 0.0
+
+
+def test_the_last_half_second_is_still_slept_on() -> None:
+    clock = FakeClock()
+    poller = _poller(clock, timeout=5, poll_interval=2, max_interval=2)
+    clock.sleep(4.5)
+    assert poller.next_delay() == 0.5
+
+
+def test_the_aimed_poll_lands_just_after_the_predicted_completion() -> None:
+    clock = FakeClock()
+    poller = _poller(clock, max_interval=100)
+    poller.observe(_answer("processing", 20))
+    clock.sleep(10)
+    poller.observe(_answer("processing", 40))
+    # 2 %/s from 20 % at t0: 100 % at t0 + 40, 30 s from now; plus the 0.1 s margin
+    assert poller.next_delay() == pytest.approx(30.1)
+
+
+def test_no_aim_from_samples_taken_at_the_same_instant_or_at_100() -> None:
+    clock = FakeClock()
+    poller = _poller(clock, poll_interval=1, max_interval=50)
+    poller.observe(_answer("processing", 10))
+    poller.observe(_answer("processing", 20))  # the clock did not move: no rate
+    assert poller.next_delay() == 1.0  # the backoff schedule: poll_interval * 2**0
+    clock.sleep(5)
+    poller.observe(_answer("processing", 100))  # 100 but not completed: nothing left to aim at
+    assert poller.next_delay() == 2.0
+
+
+def test_answers_without_an_integer_progress_are_not_aimed_at() -> None:
+    clock = FakeClock()
+    poller = _poller(clock, poll_interval=1, max_interval=50)
+    for progress in (None, True, None):
+        poller.observe(_answer("processing", progress))
+        clock.sleep(1)
+    assert poller.samples == []
+    assert poller.next_delay() == 1.0
