@@ -60,7 +60,15 @@ def test_the_operations_checked() -> None:
         assert problem(op, body) is None, op
 
 
-IS_INT = [(1, True), (0, True), (1.0, True), (-3.0, True), (1.5, False), (True, False), (False, False)]
+IS_INT: list[tuple[object, bool]] = [
+    (1, True),
+    (0, True),
+    (1.0, True),
+    (-3.0, True),
+    (1.5, False),
+    (True, False),
+    (False, False),
+]
 IS_INT += [(math.inf, False), (math.nan, False), ("1", False), (None, False)]
 
 
