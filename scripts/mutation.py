@@ -68,7 +68,15 @@ SURVIVED = {"survived", "no tests", "suspicious"}
 
 # Survivors judged equivalent (no observable behaviour changes), by mutant name, with the reason.
 # Filled in from reading the survivors; see /work/notes/mutation-survivors.md for the discussion.
-EQUIVALENT: dict[str, str] = {}
+EQUIVALENT: dict[str, str] = {
+    "altcraft._limits.x__encoder__mutmut_15": "the XML item tag 'data' -> None: '<None>' has the length of '<data>'"
+    " and _encoder only measures the length",
+    "altcraft._limits.x__encoder__mutmut_27": "the XML item tag 'data' -> 'DATA': same length, only the length is used",
+    "altcraft._errors.x_error_for__mutmut_7": "`code or 0` -> `code or 1`: neither 0 nor 1 selects an error class"
+    " (only 400-404 and >= 500 do), and the message shows `code` itself",
+    "altcraft._polling.xǁPollerǁ_aimed_delay__mutmut_13": "`last_p <= lowest` -> `<`: when last_p == lowest the last"
+    " sample is the latest at the lowest value, so `last_t <= anchor_t` holds and returns None just the same",
+}
 
 
 @dataclass

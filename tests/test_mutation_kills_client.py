@@ -8,6 +8,7 @@ import logging
 import random
 from typing import Any
 
+import jsonschema_rs
 import orjson
 import pytest
 from altcraft import RequestTooLarge, TaskFailed, chunk_profiles
@@ -24,6 +25,18 @@ from altcraft._errors import (
 )
 from altcraft._limits import _encoder, check_body_size, warn_if_many
 from altcraft._polling import Poller, PollSettings
+from altcraft._validate import (
+    _exclusive_any_of,
+    _has_assumed,
+    _join,
+    _json_type,
+    _path,
+    _problem,
+    _promote_assumed,
+    _properties,
+    _shown,
+    exclusive_property,
+)
 from altcraft._xml import encode_request
 from altcraft_api.models import TaskStatus
 
@@ -317,3 +330,128 @@ def test_answers_without_an_integer_progress_are_not_aimed_at() -> None:
         clock.sleep(1)
     assert poller.samples == []
     assert poller.next_delay() == 1.0
+
+
+# ---------------------------------------------------------------------------------------------- _validate
+# The schema preparation runs once, at import; mutmut tests mutants in a process that imported the
+# module already, so these helpers are called here directly on small schemas.
+
+
+PROBLEMS: list[tuple[dict[str, Any], object, str, str]] = [
+    ({"type": "integer"}, "x", "body", "must be of type integer, not string"),
+    ({"type": ["integer", "string"]}, None, "body", "must be of type integer or string, not null"),
+    ({"enum": ["a", "b"]}, "c", "body", "must be one of a, b"),
+    ({"const": "a"}, "b", "body", "must be 'a'"),
+    ({"minItems": 2}, [1], "body", "must have at least 2 item(s)"),
+    ({"minLength": 1}, "", "body", "must not be empty"),
+    ({"minLength": 3}, "ab", "body", "must be at least 3 characters"),
+    ({"pattern": "^a"}, "b", "body", "'b' does not match ^a"),
+    ({"minimum": 1}, 0, "body", "must be >= 1, not 0"),
+    ({"maximum": 1}, 2, "body", "must be <= 1, not 2"),
+    ({"exclusiveMinimum": 1}, 1, "body", "must be > 1, not 1"),
+    ({"exclusiveMaximum": 1}, 1, "body", "must be < 1, not 1"),
+    ({"additionalProperties": False, "properties": {"a": {}}}, {"b": 1, "c": 2}, "body", "unexpected properties: b, c"),
+    ({"required": ["a"]}, {}, "a", "is required"),
+    ({"maxLength": 1}, "ab", "body", '"ab" is longer than 1 character'),
+    (
+        {"properties": {"x": {"items": {"type": "integer"}}}},
+        {"x": [1, "a"]},
+        "x[1]",
+        "must be of type integer, not string",
+    ),
+]
+
+
+@pytest.mark.parametrize(("schema", "value", "field", "message"), PROBLEMS)
+def test_schema_errors_become_a_field_and_a_short_message(
+    schema: dict[str, Any], value: object, field: str, message: str
+) -> None:
+    error = next(jsonschema_rs.Draft202012Validator(schema).iter_errors(value))
+    assert _problem(error) == Problem(field, message)
+    inner = "data[3]" if field == "body" else f"data[3].{field}"
+    assert _problem(error, ["data", 3]) == Problem(inner, message)
+
+
+JSON_TYPES: list[tuple[object, str]] = [(None, "null"), (True, "boolean"), (1, "integer"), (1.5, "number")]
+JSON_TYPES += [("s", "string"), ([], "array"), ((1,), "array"), ({}, "object"), (b"x", "bytes")]
+
+
+@pytest.mark.parametrize(("value", "expected"), JSON_TYPES)
+def test_json_type_names(value: object, expected: str) -> None:
+    assert _json_type(value) == expected
+
+
+def test_long_values_are_shortened_to_60_characters() -> None:
+    assert _shown("a" * 58) == "'" + "a" * 58 + "'"  # 60 with the quotes: shown whole
+    long = _shown("a" * 59)
+    assert long == "'" + "a" * 56 + "..."
+    assert len(long) == 60
+
+
+def test_path_and_join() -> None:
+    assert _path(["data", 3, "data", "email"]) == "data[3].data.email"
+    assert _path([]) == ""
+    assert _join("", "email") == "email"
+    assert _join("data[0]", "email") == "data[0].email"
+
+
+def test_assumed_subschemas_are_made_binding() -> None:
+    node = {
+        "type": "object",
+        "x-assumed": {"required": ["a"]},
+        "allOf": [{"minProperties": 1}],
+        "properties": {"p": {"type": "integer", "x-assumed": {"minimum": 1}}, "q": [{"x-assumed": {"const": 2}}]},
+    }
+    assert _promote_assumed(node) == {
+        "type": "object",
+        "allOf": [{"minProperties": 1}, {"required": ["a"]}],
+        "properties": {"p": {"type": "integer", "allOf": [{"minimum": 1}]}, "q": [{"allOf": [{"const": 2}]}]},
+    }
+    assert _promote_assumed(3) == 3
+
+
+def test_has_assumed_looks_everywhere() -> None:
+    assert _has_assumed({"x-assumed": {}})
+    assert _has_assumed({"a": [1, {"b": {"x-assumed": 1}}]})
+    assert _has_assumed([{"x-assumed": None}])
+    assert not _has_assumed({"a": [1, {"b": "x-assumed"}], "c": "x-assumed"})
+    assert not _has_assumed("x-assumed")
+
+
+def _channel(value: str) -> dict[str, Any]:
+    return {"required": ["channel"], "properties": {"channel": {"const": value}}}
+
+
+OTHER_CHANNELS = {"properties": {"channel": {"not": {"enum": ["email", "sms"]}}}}
+
+
+def test_a_oneof_whose_variants_exclude_one_another_is_checked_as_anyof() -> None:
+    exclusive = [_channel("email"), _channel("sms"), OTHER_CHANNELS]
+    overlapping = [{"type": "string"}, {"type": "integer"}]
+    node = {"a": [{"oneOf": exclusive}], "b": {"oneOf": overlapping, "title": "t"}, "c": 1}
+    assert _exclusive_any_of(node) == {"a": [{"anyOf": exclusive}], "b": {"oneOf": overlapping, "title": "t"}, "c": 1}
+    assert exclusive_property(exclusive) == "channel"
+    assert exclusive_property(overlapping) is None
+    assert exclusive_property([_channel("email"), _channel("email")]) is None  # the same const twice
+    assert exclusive_property([_channel("email"), OTHER_CHANNELS, OTHER_CHANNELS]) is None  # two catch-alls
+    assert exclusive_property([_channel("push"), OTHER_CHANNELS]) is None  # the catch-all admits push
+    assert exclusive_property([_channel("email"), {"properties": {"channel": {"type": "string"}}}]) is None
+
+
+def test_top_level_properties_follow_refs_combinators_and_conditionals() -> None:
+    schemas = {
+        "Base": {"properties": {"token": {}, "format": {}}},
+        "Loop": {"allOf": [{"$ref": "#/components/schemas/Loop"}], "properties": {"loop": {}}},
+    }
+    node = {
+        "allOf": [{"$ref": "#/components/schemas/Base"}, {"$ref": "#/components/schemas/Loop"}],
+        "anyOf": [{"properties": {"email": {}}}],
+        "oneOf": [{"properties": {"phone": {}}}],
+        "then": {"properties": {"field_name": {}}},
+        "else": {"properties": {"profile_id": {}}},
+        "properties": {"data": {"properties": {"nested": {}}}},
+    }
+    assert _properties(node, schemas, set()) == {
+        "token", "format", "loop", "email", "phone", "field_name", "profile_id", "data",
+    }  # fmt: skip
+    assert _properties(5, schemas, set()) == set()
