@@ -43,18 +43,14 @@ def _obj(value: object, path: str) -> Mapping[str, Any]:
     return value
 
 
-def _string(value: object, path: str, *, min_length: int = 0) -> None:
+def _string(value: object, path: str) -> None:
     if not isinstance(value, str):
         raise Invalid(path, "must be a string")
-    if len(value) < min_length:
-        raise Invalid(path, "must not be empty")
 
 
-def _int(value: object, path: str, *, minimum: int | None = None) -> None:
+def _int(value: object, path: str) -> None:
     if not is_int(value):
         raise Invalid(path, "must be an integer")
-    if minimum is not None and value < minimum:  # type: ignore[operator]
-        raise Invalid(path, f"must be >= {minimum}")
 
 
 def _bool(value: object, path: str) -> None:
@@ -67,11 +63,9 @@ def _enum(value: object, path: str, allowed: tuple[str, ...]) -> None:
         raise Invalid(path, "must be one of " + ", ".join(allowed))
 
 
-def _list(value: object, path: str, *, min_items: int = 0) -> list[Any]:
+def _list(value: object, path: str) -> list[Any]:
     if not isinstance(value, list):
         raise Invalid(path, "must be an array")
-    if len(value) < min_items:
-        raise Invalid(path, f"must have at least {min_items} item(s)")
     return value
 
 

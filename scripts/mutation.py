@@ -1,0 +1,337 @@
+"""Mutation testing of the client core and the emulator's validation with mutmut (see scripts/mutation).
+
+mutmut 3 derives a mutant's module name from its file path and only knows the ``src/`` layout, while our
+packages live in ``overlays/`` and tests import them as ``altcraft`` and ``altcraft_mock``. So each file is
+tested in a workspace of its own, ``mutants/<module>/``: a copy of both packages under ``src/``, a copy of
+``tests/``, the project's pyproject.toml with a generated ``[tool.mutmut]`` table, and links to the rest of
+the repository (tests that read ``overlays/`` as text find the original sources there). mutmut then writes
+its mutated copy to ``mutants/<module>/mutants/`` and puts ``mutants/<module>/mutants/src`` first on
+sys.path, so the tests import the mutants.
+
+One mutant is tested at a time (``--max-children 1``); each file's run is bounded by ``--max-minutes``.
+
+Kill ratio = killed / (killed + survived), where timeouts and a test process killed by a signal count as
+killed, and "no tests" (no selected test calls the mutated function) and "suspicious" count as survived.
+Mutants left unchecked when the time bound hits are reported and left out of the ratio.
+
+Equivalent mutants (survivors that change no behaviour) are listed, one line each with the reason, in
+EQUIVALENT below; they stay in the ratio (the ratio is what mutmut measured) and are marked in the listing.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+WORK = ROOT / "mutants"
+
+# The files mutated by default: the client core and the emulator's request validation.
+DEFAULT_TARGETS = [
+    "overlays/altcraft/_client.py",
+    "overlays/altcraft/_errors.py",
+    "overlays/altcraft/_polling.py",
+    "overlays/altcraft/_validate.py",
+    "overlays/altcraft/_limits.py",
+    "overlays/altcraft_mock/_validate.py",
+]
+
+# The fast tests that exercise those files (about 50 s for all of them on one core). Left out: the live
+# emulator process, contract, wheel, CLI and bulk-live tests, and the slow hypothesis model/fuzz suites.
+TEST_FILES = [
+    "tests/test_client.py",
+    "tests/test_hardening.py",
+    "tests/test_polling.py",
+    "tests/test_validate.py",
+    "tests/test_xml.py",
+    "tests/test_mock.py",
+    "tests/test_mock_robust.py",
+    "tests/test_mock_state.py",
+    "tests/test_bulk_core.py",
+]
+TEST_GLOBS = ["tests/test_mutation_kills_*.py"]
+DESELECT = ["tests/test_mock.py::test_live_process_answers"]  # starts altcraft-mock as a process
+
+PACKAGES = ["altcraft", "altcraft_mock"]
+NOT_LINKED = {"tests", "mutants", "pyproject.toml", ".git", ".venv", "src"}
+
+KILLED = {"killed", "timeout", "segfault"}
+SURVIVED = {"survived", "no tests", "suspicious"}
+
+# Survivors judged equivalent (no observable behaviour changes), by mutant name, with the reason.
+# Filled in from reading the survivors; see /work/notes/mutation-survivors.md for the discussion.
+EQUIVALENT: dict[str, str] = {
+    "altcraft._limits.x__encoder__mutmut_15": "the XML item tag 'data' -> None: '<None>' has the length of '<data>'"
+    " and _encoder only measures the length",
+    "altcraft._limits.x__encoder__mutmut_27": "the XML item tag 'data' -> 'DATA': same length, only the length is used",
+    "altcraft._errors.x_error_for__mutmut_7": "`code or 0` -> `code or 1`: neither 0 nor 1 selects an error class"
+    " (only 400-404 and >= 500 do), and the message shows `code` itself",
+    "altcraft._polling.xǁPollerǁ_aimed_delay__mutmut_13": "`last_p <= lowest` -> `<`: when last_p == lowest the last"
+    " sample is the latest at the lowest value, so `last_t <= anchor_t` holds and returns None just the same",
+}
+
+
+@dataclass
+class FileResult:
+    target: str
+    seconds: float
+    counts: dict[str, int] = field(default_factory=dict)
+    survivors: dict[str, str] = field(default_factory=dict)  # mutant name -> status
+    complete: bool = True
+
+    @property
+    def killed(self) -> int:
+        return sum(n for s, n in self.counts.items() if s in KILLED)
+
+    @property
+    def survived(self) -> int:
+        return sum(n for s, n in self.counts.items() if s in SURVIVED)
+
+    @property
+    def unchecked(self) -> int:
+        return sum(n for s, n in self.counts.items() if s not in KILLED | SURVIVED)
+
+
+def module_of(target: str) -> str:
+    rel = Path(target).resolve().relative_to(ROOT / "overlays")
+    return ".".join(rel.with_suffix("").parts)
+
+
+def test_args() -> list[str]:
+    files = list(TEST_FILES)
+    for pattern in TEST_GLOBS:
+        files += sorted(str(p.relative_to(ROOT)) for p in ROOT.glob(pattern))
+    for nodeid in DESELECT:
+        files += ["--deselect", nodeid]
+    return files
+
+
+def toml_list(items: list[str]) -> str:
+    return "[" + ", ".join(json.dumps(i) for i in items) + "]"
+
+
+SKIP = shutil.ignore_patterns("__pycache__", "*.pyc", ".hypothesis", ".pytest_cache")
+
+
+def prepare(target: str, workspace: Path) -> None:
+    if workspace.exists():
+        shutil.rmtree(workspace)
+    (workspace / "mutants").mkdir(parents=True)
+    for package in PACKAGES:
+        shutil.copytree(ROOT / "overlays" / package, workspace / "src" / package, ignore=SKIP)
+    for entry in ROOT.iterdir():
+        if entry.name not in NOT_LINKED:
+            (workspace / "mutants" / entry.name).symlink_to(entry)
+    write_tests_and_config(target, workspace)
+
+
+def write_tests_and_config(target: str, workspace: Path) -> None:
+    if (workspace / "tests").exists():
+        shutil.rmtree(workspace / "tests")
+    shutil.copytree(ROOT / "tests", workspace / "tests", ignore=SKIP)
+    pyproject = (ROOT / "pyproject.toml").read_text()
+    if "[tool.mutmut]" in pyproject:
+        raise SystemExit("pyproject.toml has a [tool.mutmut] table: scripts/mutation.py writes its own")
+    mutate = "src/" + str(Path(target).resolve().relative_to(ROOT / "overlays"))
+    pyproject += f"""
+[tool.mutmut]
+source_paths = {toml_list([f"src/{p}" for p in PACKAGES])}
+only_mutate = {toml_list([mutate])}
+pytest_add_cli_args_test_selection = {toml_list(test_args())}
+pytest_add_cli_args = ["-p", "no:cacheprovider", "--timeout=60"]
+use_git_change_detection = false
+"""
+    (workspace / "pyproject.toml").write_text(pyproject)
+
+
+def source_unchanged(workspace: Path) -> bool:
+    """Whether the packages copied into the workspace are still those in overlays/."""
+    for package in PACKAGES:
+        copied = {p.relative_to(workspace / "src"): p.read_bytes() for p in (workspace / "src" / package).rglob("*.py")}
+        now = {p.relative_to(ROOT / "overlays"): p.read_bytes() for p in (ROOT / "overlays" / package).rglob("*.py")}
+        if copied != now:
+            return False
+    return True
+
+
+def rerun_survivors(target: str, workspace: Path, max_minutes: float) -> tuple[float, bool]:
+    """Re-test the last run's survivors (and unchecked mutants) with the current tests.
+
+    Killed mutants keep their verdict: the source is unchanged and tests were only added, so the tests
+    that killed them still do. mutmut re-collects its test statistics because the test selection changed.
+    """
+    if not (workspace / "seconds.json").exists():
+        raise SystemExit(f"{target}: no finished run in {workspace} to re-test the survivors of")
+    if not source_unchanged(workspace):
+        raise SystemExit(f"{target}: overlays/ changed since the last run; run it again in full")
+    meta_path = meta_of(target, workspace)
+    before = json.loads(meta_path.read_text())["exit_code_by_key"]
+    found = statuses(target, workspace)
+    again = sorted(name for name, status in found.items() if status not in KILLED)
+    write_tests_and_config(target, workspace)
+    start = time.monotonic()
+    complete = True
+    if again:
+        complete = run_mutmut(workspace, max_minutes, workspace / "rerun.log", again)
+    meta = json.loads(meta_path.read_text())
+    for name, code in before.items():
+        if name not in again:
+            meta["exit_code_by_key"][name] = code
+    meta_path.write_text(json.dumps(meta))
+    return time.monotonic() - start, complete
+
+
+def run_mutmut(workspace: Path, max_minutes: float, log: Path, names: list[str] | None = None) -> bool:
+    """Run mutmut in the workspace (on the named mutants only, if given); False when the time bound hit."""
+    mutmut = Path(sys.executable).parent / "mutmut"
+    env = {**os.environ, "PYTHONDONTWRITEBYTECODE": "1"}
+    with log.open("w") as out:
+        proc = subprocess.Popen(
+            [str(mutmut), "run", "--max-children", "1", *(names or [])],
+            cwd=workspace,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+            env=env,
+            start_new_session=True,
+        )
+        try:
+            code = proc.wait(timeout=max_minutes * 60)
+        except subprocess.TimeoutExpired:
+            os.killpg(proc.pid, signal.SIGTERM)
+            try:
+                proc.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                os.killpg(proc.pid, signal.SIGKILL)
+                proc.wait()
+            return False
+    if code != 0:
+        tail = log.read_text(errors="replace")[-3000:]
+        raise SystemExit(f"mutmut failed (exit {code}) in {workspace}; end of {log}:\n{tail}")
+    return True
+
+
+def meta_of(target: str, workspace: Path) -> Path:
+    rel = "src/" + str(Path(target).resolve().relative_to(ROOT / "overlays"))
+    return workspace / "mutants" / (rel + ".meta")
+
+
+def statuses(target: str, workspace: Path) -> dict[str, str]:
+    from mutmut.stats import status_by_exit_code
+
+    meta = json.loads(meta_of(target, workspace).read_text())
+    return {name: status_by_exit_code[code] for name, code in meta["exit_code_by_key"].items()}
+
+
+def diff_of(workspace: Path, mutant: str) -> str:
+    out = subprocess.run(
+        [str(Path(sys.executable).parent / "mutmut"), "show", mutant],
+        cwd=workspace,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    lines = out.stdout.splitlines()
+    return "\n".join(line for line in lines[1:] if line.startswith(("+", "-")) and line[:3] not in ("+++", "---"))
+
+
+def result_of(target: str, workspace: Path, seconds: float, complete: bool) -> FileResult:
+    found = statuses(target, workspace)
+    counts: dict[str, int] = {}
+    for status in found.values():
+        counts[status] = counts.get(status, 0) + 1
+    survivors = {name: status for name, status in sorted(found.items()) if status in SURVIVED}
+    return FileResult(target, seconds, counts, survivors, complete)
+
+
+def ratio(killed: int, survived: int) -> str:
+    total = killed + survived
+    return f"{100 * killed / total:.1f}%" if total else "n/a"
+
+
+def report(results: list[FileResult], show_diffs: bool) -> None:
+    print("\n== survivors")
+    for r in results:
+        workspace = WORK / module_of(r.target)
+        for name, status in r.survivors.items():
+            note = f"  [equivalent: {EQUIVALENT[name]}]" if name in EQUIVALENT else ""
+            print(f"{name}: {status}{note}")
+            if show_diffs:
+                for line in diff_of(workspace, name).splitlines():
+                    print("    " + line)
+    print("\n== kill ratio (killed / (killed + survived); timeouts count as killed, 'no tests' as survived)")
+    print(f"{'file':42} {'mutants':>7} {'killed':>6} {'surv.':>5} {'equiv.':>6} {'unchk.':>6} {'ratio':>6} {'time':>7}")
+    tk = ts = te = tu = tt = 0
+    seconds = 0.0
+    for r in results:
+        equiv = sum(1 for n in r.survivors if n in EQUIVALENT)
+        total = sum(r.counts.values())
+        print(
+            f"{r.target:42} {total:7} {r.killed:6} {r.survived:5} {equiv:6} {r.unchecked:6} "
+            f"{ratio(r.killed, r.survived):>6} {r.seconds / 60:6.1f}m" + ("" if r.complete else "  (time bound hit)")
+        )
+        tk, ts, te, tu, tt = tk + r.killed, ts + r.survived, te + equiv, tu + r.unchecked, tt + total
+        seconds += r.seconds
+    if len(results) > 1:
+        print(f"{'all':42} {tt:7} {tk:6} {ts:5} {te:6} {tu:6} {ratio(tk, ts):>6} {seconds / 60:6.1f}m")
+    if tu:
+        print(f"warning: {tu} mutants were not checked; the ratio covers the checked ones only")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(prog="scripts/mutation", description=__doc__.split("\n\n")[0])
+    parser.add_argument("files", nargs="*", help="files to mutate (default: the client core and mock validation)")
+    parser.add_argument("--max-minutes", type=float, default=40.0, help="bound on each file's run (default 40)")
+    parser.add_argument("--report", action="store_true", help="only report the results of the last runs")
+    parser.add_argument("--diffs", action="store_true", help="show each survivor's diff")
+    parser.add_argument(
+        "--survivors",
+        action="store_true",
+        help="re-test only the last run's survivors with the current tests (overlays/ unchanged); killed stay killed",
+    )
+    args = parser.parse_args()
+    targets = args.files or DEFAULT_TARGETS
+    for target in targets:
+        path = Path(target).resolve()
+        if not path.is_file() or path.suffix != ".py" or (ROOT / "overlays") not in path.parents:
+            raise SystemExit(f"{target}: not a Python file under overlays/")
+    results = []
+    for target in targets:
+        workspace = WORK / module_of(target)
+        timing = workspace / "seconds.json"
+        if args.report:
+            if not timing.exists():
+                raise SystemExit(f"{target}: no finished run in {workspace}")
+            saved = json.loads(timing.read_text())
+            results.append(result_of(target, workspace, saved["seconds"], saved["complete"]))
+            continue
+        if args.survivors:
+            print(f"== {target}: re-testing survivors in {workspace.relative_to(ROOT)} (log: rerun.log)", flush=True)
+            seconds, complete = rerun_survivors(target, workspace, args.max_minutes)
+            saved = json.loads(timing.read_text())
+            timing.write_text(json.dumps({**saved, "rerun_seconds": seconds, "complete": complete}))
+            r = result_of(target, workspace, seconds, complete)
+            print(f"   kill ratio {ratio(r.killed, r.survived)} after re-testing the survivors, {seconds:.0f} s")
+            results.append(r)
+            continue
+        print(f"== {target}: mutmut in {workspace.relative_to(ROOT)} (log: run.log)", flush=True)
+        prepare(target, workspace)
+        start = time.monotonic()
+        complete = run_mutmut(workspace, args.max_minutes, workspace / "run.log")
+        seconds = time.monotonic() - start
+        timing.write_text(json.dumps({"seconds": seconds, "complete": complete}))
+        r = result_of(target, workspace, seconds, complete)
+        print(f"   {sum(r.counts.values())} mutants, kill ratio {ratio(r.killed, r.survived)}, {seconds:.0f} s")
+        results.append(r)
+    report(results, args.diffs)
+
+
+if __name__ == "__main__":
+    main()
