@@ -404,9 +404,13 @@ def test_assumed_subschemas_are_made_binding() -> None:
     }
     assert _promote_assumed(node) == {
         "type": "object",
-        "allOf": [{"minProperties": 1}, {"required": ["a"]}],
-        "properties": {"p": {"type": "integer", "allOf": [{"minimum": 1}]}, "q": [{"allOf": [{"const": 2}]}]},
+        "required": ["a"],
+        "allOf": [{"minProperties": 1}],
+        "properties": {"p": {"type": "integer", "minimum": 1}, "q": [{"const": 2}]},
     }
+    # required lists unite; a keyword the node already has goes in an extra allOf member
+    both = {"required": ["a"], "minimum": 0, "x-assumed": {"required": ["a", "b"], "minimum": 1}}
+    assert _promote_assumed(both) == {"required": ["a", "b"], "minimum": 0, "allOf": [{"minimum": 1}]}
     assert _promote_assumed(3) == 3
 
 
