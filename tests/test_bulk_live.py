@@ -37,6 +37,8 @@ from altcraft import Altcraft, AsyncAltcraft
 from altcraft.bulk import ImportReport, abulk_import, bulk_import
 from altcraft_mock import DEFAULT_TOKEN, MockProcess
 
+from .fault_accounting import account
+
 TASK_SECONDS = 0.2
 BAD_EVERY = 997  # refused locally: the email is not a string
 SERVER_FAILS_EVERY = 1499  # a subscription to an unknown resource: the server skips the item
@@ -124,32 +126,10 @@ def verify(report: ImportReport, journal: Path, url: str, n: int, kind: str) -> 
         elif r.state == "imported":
             assert r.profile_id == profile_of[email(i)] and i in launched_rows, r
 
-    dropped_rows: set[int] = set()
-    failed_rows: set[int] = set()
-    unconfirmed_rows: set[int] = set()
-    dropped = failed = 0
-    for first, count, _sent, chunk_state, reason in journal_chunks(journal):
-        sent = {i for i in range(first, first + count) if i % BAD_EVERY}
-        if chunk_state == "unknown":
-            assert reason is not None
-            if reason.startswith("no answer") or reason.startswith("interrupted while sending"):
-                dropped += 1
-                processed = {i for i in sent if i % SERVER_FAILS_EVERY}
-                if reason.startswith("no answer"):
-                    assert processed <= launched_rows, "a dropped request was not processed"
-                elif not processed <= launched_rows:
-                    assert not processed & launched_rows, "a killed request was processed in part"
-                    failed_rows |= sent
-                    continue
-                dropped_rows |= sent
-            else:
-                assert "503" in reason, reason
-                failed += 1
-                assert not sent & launched_rows, "a request answered 503 was processed"
-                failed_rows |= sent
-        elif chunk_state == "unconfirmed":
-            assert any(i % SERVER_FAILS_EVERY == 0 for i in sent), "unconfirmed without a failing item"
-            unconfirmed_rows |= sent
+    chunks = journal_chunks(journal)
+    faults = account(chunks, launched_rows, bad_every=BAD_EVERY, server_fails_every=SERVER_FAILS_EVERY)
+    dropped_rows, failed_rows, unconfirmed_rows = faults.dropped_rows, faults.failed_rows, faults.unconfirmed_rows
+    dropped, failed = faults.dropped, faults.failed
     unknown_rows = {r.row for r in results if r.state == "unknown"}
     assert unknown_rows == dropped_rows | failed_rows
     imported_rows = {r.row for r in results if r.state == "imported"}
