@@ -482,22 +482,26 @@ def _retry_after(value: str | None) -> float | None:
     return max(0.0, when.timestamp() - time.time())
 
 
-def _read_capped(chunks: Iterable[bytes], cap: int, stop: threading.Event | None = None) -> bytes:
-    out = bytearray()
-    for chunk in chunks:
-        out += chunk
-        if len(out) > cap:
-            raise _AnswerTooLarge(len(out))
-        if stop is not None and stop.is_set():
-            raise _DeadlineExceeded
-    return bytes(out)
+class _Capped:
+    """An answer's body, read in chunks up to ``cap`` bytes (a larger declared or actual size raises)."""
 
+    def __init__(self, cap: int, headers: httpx.Headers) -> None:
+        self.cap = cap
+        self.out = bytearray()
+        try:
+            declared = int(headers["content-length"])
+        except (KeyError, ValueError):
+            return
+        if declared > cap:
+            raise _AnswerTooLarge(declared)
 
-def _declared_size(response: httpx.Response) -> int | None:
-    try:
-        return int(response.headers["content-length"])
-    except (KeyError, ValueError):
-        return None
+    def add(self, chunk: bytes) -> None:
+        self.out += chunk
+        if len(self.out) > self.cap:
+            raise _AnswerTooLarge(len(self.out))
+
+    def content(self) -> bytes:
+        return bytes(self.out)
 
 
 def _unencodable_path(value: Any, path: str) -> str | None:
@@ -731,13 +735,14 @@ class Altcraft(_Core):
         )
         response = self._http.send(request, stream=True)
         try:
-            declared = _declared_size(response)
-            if declared is not None and declared > self.max_answer_bytes:
-                raise _AnswerTooLarge(declared)
-            content = _read_capped(response.iter_bytes(), self.max_answer_bytes, stop)
+            body = _Capped(self.max_answer_bytes, response.headers)
+            for chunk in response.iter_bytes():
+                body.add(chunk)
+                if stop.is_set():
+                    raise _DeadlineExceeded
         finally:
             response.close()
-        return response.status_code, response.headers, content
+        return response.status_code, response.headers, body.content()
 
     def _attempt(self, call: _Call, timeout: httpx.Timeout, total: float | None, trace: _Trace) -> Any:
         """One attempt in a worker thread, waited for at most ``total`` seconds."""
@@ -862,15 +867,11 @@ class Altcraft(_Core):
         )
         while True:
             answer = None
-            if poller.remaining() <= 0:
-                raise poller.timeout_error()
+            budget = poller.budget()
             try:
-                answer = self.request("task_status", {"task_id": task_id}, timeout=poller.remaining())
+                answer = self.request("task_status", {"task_id": task_id}, timeout=budget)
             except AltcraftError as exc:
-                if not poller.is_transient(exc):
-                    raise
-                poller.failed_poll(exc)
-                logger.info("task %s: status request failed (%s); polling on", task_id, type(exc).__name__)
+                poller.failed(exc)
             if answer is not None:
                 done = poller.observe(answer)
                 if done is not None:
@@ -946,17 +947,12 @@ class AsyncAltcraft(_Core):
         )
         response = await self._http.send(request, stream=True)
         try:
-            declared = _declared_size(response)
-            if declared is not None and declared > self.max_answer_bytes:
-                raise _AnswerTooLarge(declared)
-            out = bytearray()
+            body = _Capped(self.max_answer_bytes, response.headers)
             async for chunk in response.aiter_bytes():
-                out += chunk
-                if len(out) > self.max_answer_bytes:
-                    raise _AnswerTooLarge(len(out))
+                body.add(chunk)
         finally:
             await response.aclose()
-        return response.status_code, response.headers, bytes(out)
+        return response.status_code, response.headers, body.content()
 
     async def _attempt(self, call: _Call, timeout: httpx.Timeout, total: float | None, trace: _Trace) -> Any:
         try:
@@ -1068,15 +1064,11 @@ class AsyncAltcraft(_Core):
         )
         while True:
             answer = None
-            if poller.remaining() <= 0:
-                raise poller.timeout_error()
+            budget = poller.budget()
             try:
-                answer = await self.request("task_status", {"task_id": task_id}, timeout=poller.remaining())
+                answer = await self.request("task_status", {"task_id": task_id}, timeout=budget)
             except AltcraftError as exc:
-                if not poller.is_transient(exc):
-                    raise
-                poller.failed_poll(exc)
-                logger.info("task %s: status request failed (%s); polling on", task_id, type(exc).__name__)
+                poller.failed(exc)
             if answer is not None:
                 done = poller.observe(answer)
                 if done is not None:

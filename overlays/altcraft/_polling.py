@@ -8,6 +8,7 @@ linearly over 60 s, the defaults poll about eight times and see completion well 
 
 from __future__ import annotations
 
+import logging
 import random
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -19,6 +20,8 @@ from altcraft_api.types import Unset
 from ._errors import AltcraftError, ServerError, TaskFailed, TaskTimeout, TransportError
 
 __all__ = ["FAILED_STATUSES", "PollSettings", "Poller"]
+
+logger = logging.getLogger("altcraft")
 
 COMPLETED = "completed"
 # Not documented; what a task that stopped on an error might report. Any other unknown status is
@@ -107,9 +110,20 @@ class Poller:
             operation="task_status",
         )
 
-    def failed_poll(self, exc: AltcraftError) -> None:
-        """A status request failed on the network or with a 5xx; the wait goes on until the deadline."""
+    def failed(self, exc: AltcraftError) -> None:
+        """A status request failed: a network failure, 5xx or 429 is recorded and the wait goes on until
+        the deadline; anything else (an unknown task, a wrong token) is raised again."""
+        if not self.is_transient(exc):
+            raise exc
         self.last_error = str(exc)
+        logger.info("task %s: status request failed (%s); polling on", self.task_id, type(exc).__name__)
+
+    def budget(self) -> float:
+        """The time the next status request may take: what is left; :class:`TaskTimeout` when nothing is."""
+        remaining = self.remaining()
+        if remaining <= 0:
+            raise self.timeout_error()
+        return remaining
 
     def timeout_error(self) -> TaskTimeout:
         failing = f"; the last status request failed: {self.last_error}" if self.last_error else ""
