@@ -100,6 +100,19 @@ def _tags(variant: Any, prop: str) -> tuple[frozenset[Any], bool] | None:
     return None
 
 
+_ABSENT = object()
+
+
+def _admits(tags: tuple[frozenset[Any], bool] | None, value: Any) -> bool:
+    """Whether a variant with these :func:`_tags` admits ``value`` (``_ABSENT``: the property left out)."""
+    if tags is None:
+        return True
+    values, negated = tags
+    if value is _ABSENT:
+        return negated  # a const variant requires the property; the "every other value" one does not
+    return (value not in values) if negated else (value in values)
+
+
 def exclusive_property(variants: Sequence[Any]) -> str | None:
     """The property by whose values the ``oneOf`` variants exclude one another (a subscription's
     ``channel``: one const each, and one variant for every other value), or None."""
@@ -278,9 +291,9 @@ def _variant_problems(pointer: str, value: Any, prefix: Sequence[str | int], ass
 def _narrowed(error: Any, name: str, assumed: bool) -> list[Problem] | None:
     """A failed ``oneOf``/``anyOf`` reported as the problems of the variant that fits best.
 
-    With a discriminator (a subscription's ``channel``), that is the variant the value selects. Without
-    one, the variant with the fewest problems; alternatives that each lack one required field are
-    reported together ("email or phone is required").
+    For variants that exclude one another by a property (a subscription's ``channel``), that is the
+    variant the value's property selects. Otherwise the variant with the fewest problems; alternatives
+    that each lack one required field are reported together ("email or phone is required").
     """
     schemas = _ASSUMED_SCHEMAS if assumed and _ASSUMED_SCHEMAS is not None else _CHECKED_SCHEMAS
     value = error.instance
@@ -292,20 +305,13 @@ def _narrowed(error: Any, name: str, assumed: bool) -> list[Problem] | None:
         return None
     base = "#/" + "/".join(str(p).replace("~", "~0").replace("/", "~1") for p in location)
     prefix = list(error.instance_path)
-    where = _path(prefix)
-    discriminator = node.get("discriminator")
-    if discriminator and isinstance(value, Mapping):
-        prop = discriminator["propertyName"]
-        mapping: Mapping[str, str] = discriminator.get("mapping", {})
-        target = mapping.get(value[prop]) if isinstance(value.get(prop), str) else None
-        if target is None:
-            open_variants = [f"{base}/{i}" for i, v in enumerate(variants) if v.get("$ref") not in mapping.values()]
-            if prop not in value:
-                return [Problem(_join(where, prop), "is required")]
-            if len(open_variants) != 1:
-                return [Problem(_join(where, prop), f"{_shown(value[prop])} is not one of " + ", ".join(mapping))]
-            target = open_variants[0]
-        return _variant_problems(target, value, prefix, assumed) or None
+    prop = exclusive_property(variants) if isinstance(value, Mapping) else None
+    if prop is not None:
+        # The variant the value's own tag selects (a subscription's channel), not merely the one with the
+        # fewest problems: exactly one variant admits any value of the property (or its absence).
+        chosen = [i for i, v in enumerate(variants) if _admits(_tags(v, prop), value.get(prop, _ABSENT))]
+        if len(chosen) == 1:
+            return _variant_problems(f"{base}/{chosen[0]}", value, prefix, assumed) or None
     found = [_variant_problems(f"{base}/{i}", value, prefix, assumed) for i in range(len(variants))]
     found = [f for f in found if f]
     if not found:
