@@ -6,6 +6,7 @@ import random
 from pathlib import Path
 from typing import Any
 
+import orjson
 import pytest
 from altcraft import (
     BadRequest,
@@ -35,6 +36,8 @@ from altcraft.bulk._core import (
 )
 from altcraft.bulk._journal import Journal
 from altcraft.bulk._report import ImportReport
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 TRIGGER = make_target(trigger_id=13, workflow_id=None, db_id=None, task=True, matching="email", params=None)
 PROFILES = make_target(trigger_id=None, workflow_id=None, db_id=1, task=False, matching="email", params=None)
@@ -363,3 +366,58 @@ def test_report_rows_add_up_and_are_written_as_jsonl_and_csv(tmp_path: Path) -> 
     first = (tmp_path / "out.jsonl").read_text().splitlines()[0]
     assert first == '{"row":1,"state":"imported","profile_id":"p0","reason":null}'
     report.close()
+
+
+_ROW = st.one_of(
+    st.builds(
+        lambda i, pad: {"data": {"email": f"r{i}@example.com", "note": "x" * pad}},
+        st.integers(0, 99),
+        st.sampled_from([0, 0, 0, 40, 300, 2000]),
+    ),
+    st.just({"data": {"email": 5}}),  # refused by validation
+    st.just({"data": {"_fname": "no email"}}),  # no search key
+    st.just("not an object"),
+    st.just({"data": {"email": "big@example.com", "note": "y" * 5000}}),  # alone over the byte limit
+)
+
+
+@settings(max_examples=200, deadline=None)
+@given(data=st.lists(_ROW, max_size=60), max_items=st.integers(1, 12), max_bytes=st.sampled_from([4000, 6000, 60_000]))
+def test_rows_placed_a_block_at_a_time_make_the_chunks_of_row_by_row(
+    data: list[Any], max_items: int, max_bytes: int
+) -> None:
+    """The block path of plain rows (list operations over up to _BLOCK rows) cuts the same chunks, with the
+    same items, refusals, counts and digests, as placing the same rows one by one."""
+    import altcraft.bulk._core as core_module
+
+    def chunks(blocks: bool) -> list[tuple[Any, ...]]:
+        saved = core_module._plain_block
+        if not blocks:
+            core_module._plain_block = lambda block, limit: None  # type: ignore[assignment]
+        try:
+            c = core(max_items=max_items, max_bytes=max_bytes, plain_rows=True)
+            planned = [(ch.id, ch.first_row, ch.row_count, ch.items, ch.local, ch.digest) for ch in c.plan(data)]
+            return [*planned, c.rows_read]
+        finally:
+            core_module._plain_block = saved
+
+    assert chunks(blocks=True) == chunks(blocks=False)
+
+
+def test_a_chunk_filled_to_the_last_byte_is_cut_alike_by_both_paths() -> None:
+    """Rows that fill a chunk's byte room exactly: three per chunk whichever way they are placed."""
+    import altcraft.bulk._core as core_module
+
+    row = {"data": {"email": "r@example.com", "note": "x" * 400}}
+    per_row = len(orjson.dumps(row)) + 1  # its bytes and a comma
+    root_share = core_module.DEFAULT_CHUNK_BYTES - core(plain_rows=True)._builder.max_bytes  # root fields, token
+    max_bytes = 3 * per_row + 2 + root_share
+    c = core(plain_rows=True, max_bytes=max_bytes)
+    assert c._builder.max_bytes == 3 * per_row + 2  # "[" and "]", then exactly three rows
+    assert [ch.sent_count for ch in c.plan([row] * 10)] == [3, 3, 3, 1]
+    saved = core_module._plain_block
+    core_module._plain_block = lambda block, limit: None  # type: ignore[assignment]
+    try:
+        assert [ch.sent_count for ch in core(plain_rows=True, max_bytes=max_bytes).plan([row] * 10)] == [3, 3, 3, 1]
+    finally:
+        core_module._plain_block = saved

@@ -23,7 +23,9 @@ range (with row, field and reason) and are not sent.
 
 from __future__ import annotations
 
+import bisect
 import hashlib
+import itertools
 import random
 import zlib
 from collections.abc import Callable, Iterable, Iterator, Mapping
@@ -201,6 +203,23 @@ class Unreadable:
     raw: bytes
     reason: str
     field: str = "row"
+
+
+_BLOCK = 512  # rows read and placed together by ImportCore._new_chunks
+
+
+def _plain_block(block: list[Any], max_bytes: int) -> tuple[list[bytes], list[int]] | None:
+    """The JSON of each row of ``block`` (the bytes ``_plain`` gives it) and its size in a chunk (plus a
+    comma), when every row is a plain object that encodes to fewer than ``max_bytes``; else None (the
+    block is placed row by row)."""
+    if set(map(type, block)) != {dict}:
+        return None
+    try:
+        encoded = list(map(orjson.dumps, block))
+    except orjson.JSONEncodeError:
+        return None
+    sizes = [len(e) + 1 for e in encoded]
+    return (encoded, sizes) if max(sizes) <= max_bytes else None
 
 
 def _plain(raw: Any) -> tuple[Any, bytes]:
@@ -616,8 +635,7 @@ class ImportCore:
 
     def _new_chunks(self, it: Iterator[Any], row_no: int) -> Iterator[Chunk]:
         b = self._builder
-        by_chunk = b.by_chunk
-        plain_rows = self.plain_rows
+        fast = self.plain_rows and b.by_chunk
         first = row_no + 1
         items: list[dict[str, Any]] = []
         item_rows: list[int] = []  # by_chunk: the row of each item, checked when the chunk closes
@@ -626,33 +644,64 @@ class ImportCore:
         h = hashlib.blake2b(digest_size=16)
         item: dict[str, Any] | None
         problem: tuple[str, str] | None
-        for raw in it:
-            row_no += 1
-            self.rows_read += 1
-            if plain_rows and type(raw) is dict:
-                try:
-                    plain, encoded = raw, orjson.dumps(raw)  # the bytes dumps(to_plain(raw)) gives plain data
-                except orjson.JSONEncodeError:
-                    plain, encoded = _plain(raw)
-            else:
+        # Rows are taken up to _BLOCK at a time, never more than the open chunk has room for (so reading
+        # stops where the row-by-row reading would, give or take the rows of a chunk cut by its bytes). A
+        # block of plain objects (the common case: JSON lines of a batch import) is placed with list
+        # operations (its rows encoded at once, the chunk cut found on the running sum of their sizes); any
+        # other block row by row. The chunks are the same either way.
+        while True:
+            block = list(itertools.islice(it, min(_BLOCK, max(1, b.max_items - len(items)))))
+            if not block:
+                break
+            placed = _plain_block(block, b.max_bytes) if fast else None
+            if placed is not None:
+                encoded_block, size_block = placed
+                pos = 0
+                while pos < len(block):
+                    room = b.max_items - len(items)
+                    take = min(room, len(block) - pos)
+                    sizes = list(itertools.accumulate(size_block[pos : pos + take]))
+                    fits = bisect.bisect_right(sizes, b.max_bytes - size)
+                    if fits == 0 and not items:
+                        fits = 1  # a chunk holds at least one row
+                    if fits:
+                        end = pos + fits
+                        items += block[pos:end]
+                        item_rows += range(row_no + pos + 1, row_no + end + 1)
+                        h.update(b"\n".join(encoded_block[pos:end]) + b"\n")
+                        size += sizes[fits - 1]
+                        self.rows_read += fits
+                        pos = end
+                    if pos < len(block):  # the chunk is full: the next row starts a new one
+                        last = row_no + pos
+                        yield self._chunk(first, last - first + 1, items, item_rows, local, h.digest())
+                        if self.stopped:
+                            return
+                        first, items, item_rows, local, size = last + 1, [], [], [], 2
+                        h = hashlib.blake2b(digest_size=16)
+                row_no += len(block)
+                continue
+            for raw in block:
+                row_no += 1
+                self.rows_read += 1
                 plain, encoded = _plain(raw)
-            if by_chunk and type(plain) is dict and len(encoded) < b.max_bytes:
-                item, problem, n = plain, None, len(encoded) + 1  # validated with its chunk
-            else:
-                item, problem, n = b.accept(plain, encoded)
-            if item is not None and items and (len(items) >= b.max_items or size + n > b.max_bytes):
-                yield self._chunk(first, row_no - first, items, item_rows, local, h.digest())
-                if self.stopped:
-                    return
-                first, items, item_rows, local, size = row_no, [], [], [], 2
-                h = hashlib.blake2b(digest_size=16)
-            h.update(encoded + b"\n")
-            if item is not None:
-                items.append(item)
-                item_rows.append(row_no)
-                size += n
-            elif problem is not None:
-                local.append((row_no, *problem))
+                if fast and type(plain) is dict and len(encoded) < b.max_bytes:
+                    item, problem, n = plain, None, len(encoded) + 1  # validated with its chunk
+                else:
+                    item, problem, n = b.accept(plain, encoded)
+                if item is not None and items and (len(items) >= b.max_items or size + n > b.max_bytes):
+                    yield self._chunk(first, row_no - first, items, item_rows, local, h.digest())
+                    if self.stopped:
+                        return
+                    first, items, item_rows, local, size = row_no, [], [], [], 2
+                    h = hashlib.blake2b(digest_size=16)
+                h.update(encoded + b"\n")
+                if item is not None:
+                    items.append(item)
+                    item_rows.append(row_no)
+                    size += n
+                elif problem is not None:
+                    local.append((row_no, *problem))
         if row_no >= first:
             yield self._chunk(first, row_no - first + 1, items, item_rows, local, h.digest())
 
