@@ -108,6 +108,7 @@ def test_a_type_implied_by_const_or_enum_or_the_enclosing_node_is_dropped() -> N
     assert flat({}, {"type": "number", "enum": [1, 2.5]}) == {"enum": [1, 2.5]}
     assert flat({}, {"type": "integer", "enum": [1, True]}) == {"type": "integer", "enum": [1, True]}
     assert flat({}, {"type": "integer", "const": 1.5}) == {"type": "integer", "const": 1.5}
+    assert flat({}, {"type": "integer", "const": 1.0}) == {"const": 1.0}  # JSON Schema: 1.0 is an integer
     assert flat({}, {"type": ["string", "null"], "enum": ["a", None]}) == {"enum": ["a", None]}
     node = {"type": "object", "anyOf": [{"type": "object", "required": ["a"]}, {"type": "array"}]}
     assert flat({}, node) == {"type": "object", "anyOf": [{"required": ["a"]}, {"type": "array"}]}

@@ -20,6 +20,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+import jsonschema_rs
+
 __all__ = ["Flattener"]
 
 # Keywords whose value is a map of schemas, a list of schemas, or one schema (JSON Schema 2020-12).
@@ -48,20 +50,6 @@ _REFS = "#/components/schemas/"
 _MAX_DEPTH = 32  # inlining stops here, so a recursive schema stays a $ref
 
 
-def _json_type(value: Any) -> str:
-    if value is None:
-        return "null"
-    if isinstance(value, bool):
-        return "boolean"
-    if isinstance(value, int):
-        return "integer"
-    if isinstance(value, float):
-        return "number"
-    if isinstance(value, str):
-        return "string"
-    return "array" if isinstance(value, list | tuple) else "object"
-
-
 def _strip(node: Any) -> Any:
     """``node`` without annotations and ``additionalProperties: true`` (verdicts unchanged)."""
     if not isinstance(node, Mapping):
@@ -82,12 +70,13 @@ def _strip(node: Any) -> Any:
 
 
 def _implied_type(node: dict[str, Any]) -> bool:
-    """Whether every value the node's ``const``/``enum`` allows is of the node's ``type``."""
-    types = node["type"] if isinstance(node["type"], list) else [node["type"]]
+    """Whether every value the node's ``const``/``enum`` allows is of the node's ``type`` (judged by
+    jsonschema-rs itself, so ``1.0`` is an integer as JSON Schema has it)."""
     values = [node["const"]] if "const" in node else node.get("enum")
     if values is None:
         return False
-    return all(_json_type(v) in types or (_json_type(v) == "integer" and "number" in types) for v in values)
+    of_type = jsonschema_rs.Draft202012Validator({"type": node["type"]})
+    return all(of_type.is_valid(value) for value in values)
 
 
 class Flattener:
