@@ -41,6 +41,7 @@ DEFAULT_TARGETS = [
     "overlays/altcraft/_polling.py",
     "overlays/altcraft/_validate.py",
     "overlays/altcraft/_limits.py",
+    "overlays/altcraft/_flatten.py",
     "overlays/altcraft_mock/_validate.py",
 ]
 
@@ -56,9 +57,14 @@ TEST_FILES = [
     "tests/test_mock_robust.py",
     "tests/test_mock_state.py",
     "tests/test_bulk_core.py",
+    "tests/test_flatten.py",
 ]
 TEST_GLOBS = ["tests/test_mutation_kills_*.py"]
-DESELECT = ["tests/test_mock.py::test_live_process_answers"]  # starts altcraft-mock as a process
+DESELECT = [
+    "tests/test_mock.py::test_live_process_answers",  # starts altcraft-mock as a process
+    # A hypothesis property (about 25 s); the unit tests in that file and the kill tests cover _flatten.
+    "tests/test_flatten.py::test_the_flattened_check_gives_the_verdicts_of_the_schemas_as_written",
+]
 
 PACKAGES = ["altcraft", "altcraft_mock"]
 NOT_LINKED = {"tests", "mutants", "pyproject.toml", ".git", ".venv", "src"}
