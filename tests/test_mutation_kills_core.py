@@ -1,0 +1,904 @@
+"""Tests written from the mutation run (scripts/mutation) over the clients' shared core (overlays/altcraft/_client.py):
+each pins a documented behaviour (messages, retries, deadlines, reading answers, redaction) that a surviving
+mutant changed and no other test noticed. In-process fakes only (httpx.MockTransport, a fake clock)."""
+
+from __future__ import annotations
+
+import email.utils
+import logging
+import random
+import threading
+import time
+from collections.abc import Callable, Iterator
+from typing import Any
+
+import httpx
+import pytest
+from altcraft import Altcraft, AsyncAltcraft
+from altcraft._client import (
+    _AnswerTooLarge,
+    _AsyncSharedTransport,
+    _Call,
+    _Capped,
+    _check_task_id,
+    _Core,
+    _DeadlineExceeded,
+    _retry_after,
+    _Secret,
+    _SharedTransport,
+    _Trace,
+    _unencodable_path,
+)
+from altcraft._errors import (
+    AltcraftError,
+    BadRequest,
+    InvalidInput,
+    NotFound,
+    OutcomeUnknown,
+    ProtocolError,
+    ServerError,
+    TaskTimeout,
+    TransportError,
+    Unauthorized,
+)
+from altcraft_api.models import ProfileImported, TaskStatus
+
+from .conftest import FakeClock
+
+BASE = "http://altcraft.test"
+TOKEN = "tok-SECRET-1234"
+PROFILE = {"db_id": 1, "email": "a@example.com", "data": {"email": "a@example.com"}}
+BATCH = {"trigger_id": 13, "data": [{"data": {"email": "b@example.com"}}, {"data": {"email": "c@example.com"}}]}
+IMPORTED = {"error": 0, "error_text": "Successful", "profile_id": "42"}
+ACCEPTED = {"error": 0, "error_text": "Successful", "task_id": "t-1"}
+RUNNING = {"error": 0, "error_text": "ok", "data": {"status": "processing", "progress": 50}}
+DONE = {"error": 0, "error_text": "ok", "data": {"status": "completed", "progress": 100}}
+
+Handler = Callable[[httpx.Request], httpx.Response]
+
+
+def sync_client(handler: Handler, clock: FakeClock | None = None, **kwargs: Any) -> Altcraft:
+    clock = clock or FakeClock()
+    return Altcraft(BASE, TOKEN, transport=httpx.MockTransport(handler), clock=clock, sleep=clock.sleep, **kwargs)
+
+
+def async_client(handler: Handler, clock: FakeClock | None = None, **kwargs: Any) -> AsyncAltcraft:
+    clock = clock or FakeClock()
+    return AsyncAltcraft(BASE, TOKEN, transport=httpx.MockTransport(handler), clock=clock, sleep=clock.asleep, **kwargs)
+
+
+def answer(status: int, body: Any, content_type: str = "application/json", **headers: str) -> Handler:
+    def handler(request: httpx.Request) -> httpx.Response:
+        content = body if isinstance(body, bytes) else httpx.Response(200, json=body).content
+        return httpx.Response(status, content=content, headers={"content-type": content_type, **headers})
+
+    return handler
+
+
+def core(**kwargs: Any) -> _Core:
+    settings: dict[str, Any] = {
+        "auth": "body",
+        "format": "json",
+        "timeout": 30.0,
+        "validate": True,
+        "max_retries": 2,
+        "max_answer_bytes": 1000,
+        "clock": FakeClock(),
+        "rng": random.Random(1),
+    }
+    settings.update(kwargs)
+    return _Core(BASE, TOKEN, **settings)
+
+
+def call(operation: str = "import_profile", deadline: float | None = None, attempts: int = 1) -> _Call:
+    return _Call(operation, b"{}", {}, 0, deadline, attempts=attempts, started=1000.0)
+
+
+# ---------------------------------------------------------------------------------------------- setting up
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "message", "field"),
+    [
+        ({"token": ""}, "token: a non-empty API token is required", "token"),
+        ({"token": None}, "token: a non-empty API token is required", "token"),
+        ({"auth": "basic"}, "auth must be 'body' or 'bearer', not 'basic'", "auth"),
+        ({"format": "yaml"}, "format must be 'json' or 'xml', not 'yaml'", "format"),
+        ({"max_retries": -1}, "max_retries must be >= 0", "max_retries"),
+        ({"max_answer_bytes": 0}, "max_answer_bytes must be positive", "max_answer_bytes"),
+        ({"base_url": "http://[::1"}, "base_url: not a valid URL", "base_url"),
+    ],
+)
+def test_bad_settings_are_refused_naming_the_setting(kwargs: dict[str, Any], message: str, field: str) -> None:
+    args: dict[str, Any] = {"base_url": BASE, "token": TOKEN, **kwargs}
+    with pytest.raises(InvalidInput) as err:
+        Altcraft(args.pop("base_url"), args.pop("token"), **args)
+    assert (str(err.value), err.value.field) == (message, field)
+    assert err.value.__cause__ is None
+
+
+def test_a_bearer_token_with_characters_a_header_cannot_carry_is_refused() -> None:
+    with pytest.raises(InvalidInput) as err:
+        Altcraft(BASE, "tok en", auth="bearer")
+    assert str(err.value) == (
+        "token: it holds characters an HTTP header cannot carry (non-ASCII or control characters); "
+        "send it in the body with auth='body'"
+    )
+    assert err.value.field == "token"
+    Altcraft(BASE, "tok en", auth="body").close()  # in the body it is fine
+    Altcraft(BASE, "!~", auth="bearer").close()  # visible ASCII at both ends of the range
+
+
+def test_the_smallest_settings_are_accepted_and_kept() -> None:
+    c = core(max_retries=0, max_answer_bytes=1, validate=False, format="xml", auth="bearer")
+    assert (c.max_retries, c.max_answer_bytes, c.validate, c.format, c.auth) == (0, 1, False, "xml", "bearer")
+
+
+def test_the_repr_shows_url_auth_and_format_but_never_the_token() -> None:
+    c = Altcraft(BASE + "/", TOKEN, auth="bearer", format="xml")
+    assert repr(c) == "Altcraft(base_url='http://altcraft.test', auth='bearer', format='xml')"
+    assert repr(_Secret(TOKEN)) == str(_Secret(TOKEN)) == "Secret('***')"
+    assert _Secret(TOKEN).get() == TOKEN
+    c.close()
+
+
+def test_a_number_bounds_each_attempt_and_an_httpx_timeout_only_its_phases() -> None:
+    c = core(timeout=7.0)
+    assert c._budget(call()) == (httpx.Timeout(7.0), 7.0)
+    phases = httpx.Timeout(3.0, connect=1.0)
+    c = core(timeout=phases)
+    assert c._budget(call()) == (phases, None)
+
+
+# ---------------------------------------------------------------------------------------------- building
+
+
+def test_an_unknown_operation_and_a_bad_body_are_refused_before_sending() -> None:
+    c = core()
+    with pytest.raises(InvalidInput) as err:
+        c._build("nope", {}, None)
+    assert (str(err.value), err.value.field) == ("unknown operation 'nope'", "operation")
+    with pytest.raises(InvalidInput) as err:
+        c._build("import_profile", [1], None)
+    assert str(err.value) == "import_profile: the body must be a mapping or a generated model, not list"
+    assert (err.value.field, err.value.operation) == ("body", "import_profile")
+
+
+def test_the_built_json_request_carries_the_clients_token_and_the_extra_body() -> None:
+    c = core()
+    content, headers, count = c._build("import_profile", {**PROFILE, "token": "other"}, {"new_param": [1]})
+    assert headers == {"Accept": "application/json, application/xml", "Content-Type": "application/json"}
+    body = httpx.Response(200, content=content).json()
+    assert body == {**PROFILE, "token": TOKEN, "new_param": [1]}
+    assert count == 0
+
+
+def test_a_batch_counts_its_profiles_and_an_unvalidated_plain_body_is_not_changed() -> None:
+    c = core(validate=False)
+    original = {**BATCH}
+    content, _, count = c._build("import_and_start_batch", original, None)
+    assert count == 2
+    assert original == BATCH  # the token went into a copy
+    assert httpx.Response(200, content=content).json() == {**BATCH, "token": TOKEN}
+    assert c._build("import_profile", {"data": [1, 2]}, None)[2] == 0  # only batch operations count
+
+
+def test_bearer_puts_the_token_in_the_header_only() -> None:
+    c = core(auth="bearer")
+    content, headers, _ = c._build("import_profile", PROFILE, None)
+    assert headers["Authorization"] == f"Bearer {TOKEN}"
+    assert TOKEN.encode() not in content
+
+
+def test_xml_requests_ask_for_xml_answers_except_task_status() -> None:
+    c = core(format="xml")
+    content, headers, _ = c._build("import_profile", PROFILE, None)
+    assert headers["Content-Type"] == "application/xml"
+    assert b"<format>xml</format>" in content
+    content, _, _ = c._build("import_profile", {**PROFILE, "format": "json"}, None)
+    assert b"<format>json</format>" in content  # the caller's choice stays
+    content, _, _ = c._build("task_status", {"task_id": "t-1"}, None)
+    assert b"<format>" not in content and b"<task_id>t-1</task_id>" in content
+
+
+def test_a_value_json_cannot_carry_is_refused_naming_its_path_without_the_token() -> None:
+    c = core(validate=False)
+    with pytest.raises(InvalidInput) as err:
+        c._build("import_profile", {**PROFILE, "data": {"when": object()}}, None)
+    assert err.value.field == "data.when"
+    assert str(err.value).startswith("import_profile: data.when: Type is not JSON serializable: object")
+    assert err.value.__context__ is None and TOKEN not in str(err.value)
+
+
+@pytest.mark.parametrize(
+    ("value", "path"),
+    [
+        (True, None),
+        (None, None),
+        ("s", None),
+        (1.5, None),
+        (2**64 - 1, None),
+        (-(2**63), None),
+        (2**64, "x"),
+        (-(2**63) - 1, "x"),
+        ({"a": {"b": [1, 2**70]}}, "x.a.b[1]"),
+        ({"a": 1, "b": (1, object())}, "x.b[1]"),
+        (object(), "x"),
+    ],
+)
+def test_the_path_of_a_value_json_cannot_carry(value: object, path: str | None) -> None:
+    assert _unencodable_path(value, "x") == path
+
+
+def test_unencodable_paths_at_the_root() -> None:
+    assert _unencodable_path({"a": [2**64]}, "") == "a[0]"
+    assert _unencodable_path(object(), "") == "body"
+    assert _unencodable_path([1, 2], "") is None
+    assert _unencodable_path({"a": 1}, "") is None
+
+
+def test_a_negative_operation_timeout_is_refused_and_zero_sets_the_deadline_now() -> None:
+    c = core()
+    with pytest.raises(InvalidInput) as err:
+        c._start("import_profile", PROFILE, -0.5, None)
+    assert (str(err.value), err.value.field, err.value.operation) == (
+        "timeout must be >= 0",
+        "timeout",
+        "import_profile",
+    )
+    started = c._start("import_profile", PROFILE, 0, None)
+    assert (started.deadline, started.started, started.attempts) == (1000.0, 1000.0, 0)
+    assert c._start("import_profile", PROFILE, None, None).deadline is None
+    assert c._start("import_profile", PROFILE, 2.5, None).deadline == 1002.5
+
+
+def test_a_task_id_must_be_a_non_empty_string() -> None:
+    assert _check_task_id("t") == "t"
+    for bad in ("", None, 5):
+        with pytest.raises(InvalidInput) as err:
+            _check_task_id(bad)
+        assert (str(err.value), err.value.field, err.value.operation) == (
+            "task_id: a non-empty task id is required",
+            "task_id",
+            "task_status",
+        )
+
+
+# ---------------------------------------------------------------------------------------------- deadlines
+
+
+def test_each_phase_gets_the_time_left_when_it_is_shorter() -> None:
+    clock = FakeClock()
+    c = core(clock=clock, timeout=httpx.Timeout(5.0, connect=1.0, pool=None))
+    pending = call(deadline=1003.0, attempts=0)
+    timeouts, total = c._budget(pending)
+    assert timeouts == httpx.Timeout(connect=1.0, read=3.0, write=3.0, pool=3.0)
+    assert total == 3.0 and pending.attempts == 1
+    c = core(clock=clock, timeout=2.0)
+    assert c._budget(call(deadline=1003.0)) == (httpx.Timeout(2.0), 2.0)
+
+
+def test_no_attempt_starts_at_or_after_the_deadline() -> None:
+    clock = FakeClock()
+    c = core(clock=clock)
+    with pytest.raises(TransportError) as err:
+        c._budget(call("import_profile", deadline=1000.0, attempts=0))
+    assert type(err.value) is TransportError  # nothing was sent: not OutcomeUnknown
+    assert str(err.value) == "import_profile: no answer from altcraft.test within the deadline (1 attempt(s))"
+    assert err.value.operation == "import_profile"
+    assert c._budget(call(deadline=1000.001))[1] == pytest.approx(0.001)
+
+
+class Recorder(random.Random):
+    def __init__(self) -> None:
+        super().__init__(0)
+        self.bounds: list[tuple[float, float]] = []
+
+    def uniform(self, a: float, b: float) -> float:
+        self.bounds.append((a, b))
+        return b
+
+
+def test_the_backoff_doubles_from_a_tenth_of_a_second_up_to_two_seconds() -> None:
+    rng = Recorder()
+    c = core(rng=rng)
+    assert [c._backoff(n) for n in (0, 1, 2, 4, 5, 9)] == [0.1, 0.2, 0.4, 1.6, 2.0, 2.0]
+    assert rng.bounds[0] == (0, 0.1)
+
+
+def test_the_pause_before_a_retry() -> None:
+    clock = FakeClock()
+    c = core(clock=clock, rng=Recorder(), max_retries=2)
+    assert c._pause(call(attempts=2), None) == 0.4
+    assert c._pause(call(attempts=3), None) is None  # max_retries retries, then no more
+    assert c._pause(call(attempts=1), 5.0) == 5.0
+    assert c._pause(call(attempts=1), 600.0) == 60.0  # Retry-After is honoured up to 60 s
+    assert c._pause(call(attempts=1, deadline=1005.0), 5.0) is None  # would end at the deadline
+    assert c._pause(call(attempts=1, deadline=1005.001), 5.0) == 5.0
+
+
+def test_a_deadline_after_sending_is_outcome_unknown_except_for_task_status() -> None:
+    c = core()
+    unknown = c._deadline_error(call("import_and_start_batch", attempts=2), sent=True)
+    assert type(unknown) is OutcomeUnknown
+    assert str(unknown) == (
+        "import_and_start_batch: the request was sent to altcraft.test but no answer came back (the deadline "
+        "passed before the answer came). Altcraft may have imported the profiles and launched the trigger or "
+        "workflow; it was not retried automatically, because a repeat could launch it twice"
+    )
+    assert unknown.operation == "import_and_start_batch"
+    status = c._deadline_error(call("task_status", attempts=2), sent=True)
+    assert type(status) is TransportError
+    assert str(status) == "task_status: no answer from altcraft.test within the deadline (2 attempt(s))"
+    assert status.operation == "task_status"
+
+
+# ---------------------------------------------------------------------------------------------- failures
+
+
+def test_was_sent_follows_the_trace_and_the_kind_of_error() -> None:
+    trace = _Trace()
+    assert trace.was_sent(_DeadlineExceeded())  # a transport that reports nothing: assume it was sent
+    assert not trace.was_sent(httpx.ConnectError("x"))
+    assert not trace.was_sent(httpx.ConnectTimeout("x"))
+    assert not trace.was_sent(httpx.PoolTimeout("x"))
+    assert not trace.was_sent(httpx.UnsupportedProtocol("x"))
+    assert trace.was_sent(httpx.ReadTimeout("x"))
+    trace("connection.connect_tcp.started", {})
+    assert trace.events and not trace.was_sent(_DeadlineExceeded())
+    trace("http11.send_request_headers.started", {})
+    assert trace.was_sent(_DeadlineExceeded())
+
+
+async def test_the_async_trace_records_the_same() -> None:
+    trace = _Trace()
+    await trace.atrace("http11.send_request_headers.started", {})
+    assert trace.events and trace.sent.is_set()
+
+
+def test_a_failure_before_sending_is_retried_with_a_log_line(caplog: pytest.LogCaptureFixture) -> None:
+    c = core(rng=Recorder())
+    with caplog.at_level(logging.INFO, logger="altcraft"):
+        step = c._failed(call("import_and_start_batch"), httpx.ConnectError(f"refused {TOKEN}"), _Trace())
+    assert step.delay == 0.2
+    assert [r.getMessage() for r in caplog.records] == [
+        "import_and_start_batch: ConnectError: refused *** from altcraft.test (attempt 1); retrying in 0.20 s"
+    ]
+
+
+def test_a_failure_before_sending_without_retries_left_is_a_transport_error() -> None:
+    c = core(max_retries=0)
+    with pytest.raises(TransportError) as err:
+        c._failed(call("import_profile"), httpx.ConnectError(""), _Trace())
+    assert type(err.value) is TransportError
+    assert str(err.value) == (
+        "import_profile: could not reach altcraft.test after 1 attempt(s): ConnectError: no detail"
+    )
+    assert err.value.operation == "import_profile"
+
+
+def test_a_failure_after_sending_a_launch_is_outcome_unknown_at_once() -> None:
+    c = core()
+    with pytest.raises(OutcomeUnknown) as err:
+        c._failed(call("import_profile"), httpx.ReadError(f"reset {TOKEN}"), _Trace())
+    assert "(ReadError: reset ***)" in str(err.value) and TOKEN not in str(err.value)
+    assert err.value.operation == "import_profile"
+
+
+def test_task_status_is_retried_after_sending_and_then_gives_up_with_a_transport_error() -> None:
+    c = core(max_retries=1, rng=Recorder())
+    assert c._failed(call("task_status", attempts=1), httpx.ReadError("x"), _Trace()).delay == 0.2
+    with pytest.raises(TransportError) as err:
+        c._failed(call("task_status", attempts=2), httpx.ReadError("x"), _Trace())
+    assert type(err.value) is TransportError
+    assert str(err.value) == "task_status: could not reach altcraft.test after 2 attempt(s): ReadError: x"
+
+
+def test_a_deadline_during_an_attempt_is_never_retried() -> None:
+    c = core()
+    with pytest.raises(TransportError) as err:
+        c._failed(call("task_status", attempts=1), _DeadlineExceeded(), _Trace())
+    assert str(err.value) == "task_status: no answer from altcraft.test within the deadline (1 attempt(s))"
+    with pytest.raises(OutcomeUnknown):
+        c._failed(call("import_profile", attempts=1), _DeadlineExceeded(), _Trace())
+
+
+def test_an_answer_too_large_names_the_limit_and_the_size() -> None:
+    c = core(max_answer_bytes=10)
+    err = c._too_large(call("task_status"), 11)
+    assert type(err) is ProtocolError
+    assert str(err) == (
+        "task_status: the answer from altcraft.test is larger than max_answer_bytes=10 (at least 11 bytes); "
+        "it was not read"
+    )
+    assert err.operation == "task_status"
+
+
+def test_the_capped_reader_takes_exactly_the_cap() -> None:
+    body = _Capped(4, httpx.Headers({"content-length": "4"}))
+    body.add(b"ab")
+    body.add(b"cd")
+    assert body.content() == b"abcd"
+    with pytest.raises(_AnswerTooLarge) as err:
+        body.add(b"e")
+    assert err.value.size == 5
+    with pytest.raises(_AnswerTooLarge) as err:
+        _Capped(4, httpx.Headers({"content-length": "5"}))
+    assert err.value.size == 5
+    assert _Capped(4, httpx.Headers({"content-length": "many"})).content() == b""
+
+
+# ---------------------------------------------------------------------------------------------- Retry-After
+
+
+def test_retry_after_in_seconds_or_as_a_date() -> None:
+    assert _retry_after(None) is None
+    assert _retry_after("") is None
+    assert _retry_after("2.5") == 2.5
+    assert _retry_after("-3") == 0.0
+    assert _retry_after("soon") is None
+    later = email.utils.formatdate(time.time() + 100, usegmt=True)
+    assert 95 < (_retry_after(later) or 0) <= 100
+    earlier = email.utils.formatdate(time.time() - 100, usegmt=True)
+    assert _retry_after(earlier) == 0.0
+
+
+# ---------------------------------------------------------------------------------------------- answers
+
+
+def parse(
+    status: int, body: bytes, content_type: str | None = "application/json", operation: str = "import_profile"
+) -> Any:
+    headers = httpx.Headers({"content-type": content_type} if content_type is not None else {})
+    return core()._parse(operation, status, headers, body)
+
+
+def test_a_success_answer_becomes_its_model() -> None:
+    imported = parse(200, b'{"error": 0, "error_text": "ok", "profile_id": "7"}', "Application/JSON; charset=utf-8")
+    assert isinstance(imported, ProfileImported) and imported.profile_id == "7"
+
+
+def test_an_answer_is_read_as_xml_by_its_type_or_its_first_character() -> None:
+    xml = b"<xml><error>0</error><error_text>ok</error_text><profile_id>7</profile_id></xml>"
+    assert parse(200, xml, "text/xml").profile_id == "7"
+    assert parse(200, b"  " + xml, None).profile_id == "7"
+    assert parse(200, xml, "application/octet-stream").profile_id == "7"
+    with pytest.raises(ProtocolError) as err:
+        parse(200, xml, "application/json")  # declared JSON is read as JSON
+    assert "is not readable" in str(err.value)
+
+
+def test_an_unreadable_success_answer_is_a_protocol_error_naming_status_and_type() -> None:
+    with pytest.raises(ProtocolError) as err:
+        parse(200, b"not json", None)
+    assert str(err.value) == (
+        "import_profile: the answer (HTTP 200, no content type) is not readable: "
+        "invalid literal, expected 'null': line 1 column 1 (char 0)"
+    )
+    assert (err.value.http_status, err.value.operation) == (200, "import_profile")
+    with pytest.raises(ProtocolError) as err:
+        parse(299, b"nope", "Text/Plain; charset=x")
+    assert str(err.value).startswith("import_profile: the answer (HTTP 299, text/plain) is not readable: ")
+    assert err.value.__context__ is None
+
+
+def test_an_unreadable_error_answer_is_the_error_of_its_status_with_the_text_redacted_and_cut() -> None:
+    text = f"bad gateway {TOKEN} " + "x" * 300
+    with pytest.raises(ServerError) as err:
+        parse(502, text.encode(), "text/html", operation="task_status")
+    assert err.value.error_text == ("bad gateway *** " + "x" * 300)[:200]
+    assert (err.value.http_status, err.value.code, err.value.error_debug) == (502, None, None)
+    assert err.value.retry_safe and err.value.operation == "task_status"
+    with pytest.raises(ServerError) as err:
+        parse(500, b"oops", "text/plain")
+    assert not err.value.retry_safe
+    with pytest.raises(BadRequest) as bad:
+        parse(400, b"<html>\xff</html>", "text/html")
+    assert bad.value.error_text == "<html>\ufffd</html>"
+
+
+def test_the_decoder_message_is_redacted_and_cut_to_200_characters() -> None:
+    with pytest.raises(ProtocolError) as err:
+        parse(200, f"<xml><{TOKEN}>".encode() + b"y" * 400, "application/xml")
+    message = str(err.value)
+    prefix = "import_profile: the answer (HTTP 200, application/xml) is not readable: "
+    assert message.startswith(prefix) and TOKEN not in message
+    assert len(message) <= len(prefix) + 200
+
+
+def test_an_answer_that_is_not_an_object() -> None:
+    with pytest.raises(ProtocolError) as err:
+        parse(200, b"[1, 2]")
+    assert str(err.value) == "import_profile: the answer is not an object"
+    assert (err.value.http_status, err.value.operation) == (200, "import_profile")
+
+
+def test_a_success_status_without_an_error_field() -> None:
+    with pytest.raises(ProtocolError) as err:
+        parse(200, b'{"error_text": "ok"}')
+    assert str(err.value) == "import_profile: the answer has no 'error' field"
+    assert (err.value.http_status, err.value.operation) == (200, "import_profile")
+    with pytest.raises(NotFound) as nf:
+        parse(404, b'{"error_text": "no such"}')
+    assert (nf.value.code, nf.value.error_text) == (None, "no such")
+
+
+def test_an_error_envelope_keeps_its_code_and_redacted_texts() -> None:
+    body = f'{{"error": 401, "error_text": "bad {TOKEN}", "error_debug": "got {TOKEN}"}}'.encode()
+    with pytest.raises(Unauthorized) as err:
+        parse(200, body)
+    assert (err.value.code, err.value.error_text, err.value.error_debug) == (401, "bad ***", "got ***")
+    assert err.value.http_status == 200
+    with pytest.raises(AltcraftError) as any_err:
+        parse(200, b'{"error": true, "error_text": 5}')
+    assert (any_err.value.code, any_err.value.error_text, any_err.value.error_debug) == (None, "5", None)
+    with pytest.raises(AltcraftError) as any_err:
+        parse(200, b'{"error": "1"}')
+    assert any_err.value.code is None
+    with pytest.raises(BadRequest) as bad:
+        parse(400, b'{"error": 0}')  # an error status whatever the code
+    assert bad.value.code == 0 and bad.value.error_text is None
+
+
+def test_a_5xx_envelope_is_retry_safe_only_for_task_status() -> None:
+    with pytest.raises(ServerError) as err:
+        parse(200, b'{"error": 500, "error_text": "x"}', operation="task_status")
+    assert err.value.retry_safe
+    with pytest.raises(ServerError) as err:
+        parse(503, b'{"error": 1, "error_text": "x"}')
+    assert not err.value.retry_safe
+
+
+def test_a_success_answer_of_another_shape_names_the_documented_model() -> None:
+    with pytest.raises(ProtocolError) as err:
+        parse(200, f'{{"error": 0, "error_text": "{TOKEN}"}}'.encode())
+    assert str(err.value) == "import_profile: the answer is not the documented ProfileImported: KeyError('profile_id')"
+    assert (err.value.http_status, err.value.operation) == (200, "import_profile")
+    assert err.value.__context__ is None
+
+
+def test_a_429_is_retried_after_its_retry_after(caplog: pytest.LogCaptureFixture) -> None:
+    c = core()
+    with caplog.at_level(logging.INFO, logger="altcraft"):
+        step = c._answered(call("import_profile"), 429, httpx.Headers({"retry-after": "3"}), b'{"error": 429}')
+    assert step.delay == 3.0
+    assert [r.getMessage() for r in caplog.records] == [
+        "import_profile: HTTP 429 from altcraft.test (attempt 1); retrying in 3.00 s"
+    ]
+    with pytest.raises(AltcraftError):
+        c._answered(call("import_profile", attempts=3), 429, httpx.Headers(), b'{"error": 429}')
+
+
+def test_a_5xx_is_retried_only_when_it_is_safe() -> None:
+    c = core(rng=Recorder())
+    step = c._answered(call("task_status"), 503, httpx.Headers(), b'{"error": 1}')
+    assert step.delay == 0.2
+    with pytest.raises(ServerError):
+        c._answered(call("import_profile"), 503, httpx.Headers(), b'{"error": 1}')
+    with pytest.raises(BadRequest):
+        c._answered(call("task_status"), 400, httpx.Headers(), b'{"error": 1}')
+
+
+def test_a_success_is_logged_at_debug_with_size_format_count_and_time(caplog: pytest.LogCaptureFixture) -> None:
+    clock = FakeClock()
+    c = core(clock=clock)
+    pending = _Call("import_and_start_batch", b"12345", {}, 2, None, attempts=2, started=999.5)
+    with caplog.at_level(logging.DEBUG, logger="altcraft"):
+        result = c._answered(pending, 200, httpx.Headers(), b'{"error": 0, "error_text": "", "result": []}')
+    assert result.result == []
+    assert [r.getMessage() for r in caplog.records] == [
+        "import_and_start_batch: 5 bytes (json, 2 profiles) -> HTTP 200 in 0.500 s, 2 attempt(s)"
+    ]
+
+
+# ---------------------------------------------------------------------------------------------- the generated client
+
+
+def test_inject_adds_the_token_to_a_json_body_that_has_none() -> None:
+    c = core()
+    request = httpx.Request("POST", BASE + "/x", json={"a": 1}, extensions={"timeout": {"read": 1.0}})
+    injected = c._inject(request)
+    assert httpx.Response(200, content=injected.content).json() == {"a": 1, "token": TOKEN}
+    assert injected.headers["Content-Length"] == str(len(injected.content))
+    assert injected.extensions == {"timeout": {"read": 1.0}} and injected.method == "POST"
+    assert injected.url == BASE + "/x"
+    kept = c._inject(httpx.Request("POST", BASE + "/x", json={"token": "mine"}))
+    assert httpx.Response(200, content=kept.content).json() == {"token": "mine"}
+    listed = c._inject(httpx.Request("POST", BASE + "/x", json=[1]))
+    assert listed.content == b"[1]"
+    other = c._inject(httpx.Request("POST", BASE + "/x", content=b"a=1", headers={"content-type": "text/plain"}))
+    assert other.content == b"a=1"
+    empty = c._inject(httpx.Request("POST", BASE + "/x", headers={"content-type": "application/json"}))
+    assert empty.content == b""
+
+
+def test_inject_with_bearer_sets_the_header_and_leaves_the_body() -> None:
+    c = core(auth="bearer")
+    injected = c._inject(httpx.Request("POST", BASE + "/x", json={"a": 1}))
+    assert injected.headers["Authorization"] == f"Bearer {TOKEN}"
+    assert httpx.Response(200, content=injected.content).json() == {"a": 1}
+
+
+def test_the_shared_transports_show_the_url_only() -> None:
+    c = core()
+    assert repr(_SharedTransport(c, httpx.Client())) == "_SharedTransport('http://altcraft.test')"
+    assert repr(_AsyncSharedTransport(c, httpx.AsyncClient())) == "_AsyncSharedTransport('http://altcraft.test')"
+
+
+async def test_the_async_generated_client_sends_through_the_pool_with_the_token() -> None:
+    from altcraft_api.api.profiles import import_profile as gen_import_profile
+    from altcraft_api.models import ImportProfileRequest
+
+    seen: list[httpx.Request] = []
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        seen.append(request)
+        return httpx.Response(200, json=IMPORTED)
+
+    async with async_client(handler) as c:
+        generated = c.generated
+        body = ImportProfileRequest.from_dict({**PROFILE, "token": ""})
+        result = await gen_import_profile.asyncio_detailed(client=generated, body=body)
+        assert result.status_code == 200
+        await generated.get_async_httpx_client().aclose()  # leaves the client's own pool open
+        assert (await c.import_profile(PROFILE)).profile_id == "42"
+    assert httpx.Response(200, content=seen[0].content).json()["token"] == TOKEN
+    assert seen[0].url == BASE + "/api/v1.1/profiles/import"
+
+
+# ---------------------------------------------------------------------------------------------- whole calls
+
+
+def test_sync_retries_until_an_answer_comes_and_sleeps_between() -> None:
+    clock = FakeClock()
+    answers: Iterator[Exception | httpx.Response] = iter(
+        [httpx.ConnectError("no"), httpx.Response(429, json={"error": 429}, headers={"retry-after": "1"})]
+    )
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        nxt = next(answers, None)
+        if isinstance(nxt, Exception):
+            raise nxt
+        return nxt or httpx.Response(200, json=IMPORTED)
+
+    with sync_client(handler, clock, rng=Recorder()) as c:
+        assert c.import_profile(PROFILE).profile_id == "42"
+    assert clock.sleeps == [0.2, 1.0]
+
+
+async def test_async_retries_until_an_answer_comes_and_sleeps_between() -> None:
+    clock = FakeClock()
+    answers: Iterator[Exception | httpx.Response] = iter(
+        [httpx.ConnectError("no"), httpx.Response(429, json={"error": 429}, headers={"retry-after": "1"})]
+    )
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        nxt = next(answers, None)
+        if isinstance(nxt, Exception):
+            raise nxt
+        return nxt or httpx.Response(200, json=IMPORTED)
+
+    async with async_client(handler, clock, rng=Recorder()) as c:
+        assert (await c.import_profile(PROFILE)).profile_id == "42"
+    assert clock.sleeps == [0.2, 1.0]
+
+
+async def test_async_a_read_error_after_sending_a_launch_is_outcome_unknown_without_a_chain() -> None:
+    def handler(request: httpx.Request) -> httpx.Response:
+        raise httpx.ReadError(f"dropped {TOKEN}")
+
+    async with async_client(handler) as c:
+        with pytest.raises(OutcomeUnknown) as err:
+            await c.import_and_start_batch(BATCH)
+    assert err.value.__context__ is None and err.value.__cause__ is None
+    assert "dropped ***" in str(err.value)
+
+
+async def test_async_an_answer_over_the_cap_is_refused() -> None:
+    async with async_client(answer(200, b"x" * 50, "application/json"), max_answer_bytes=10) as c:
+        with pytest.raises(ProtocolError) as err:
+            await c.task_status("t-1")
+    assert "larger than max_answer_bytes=10 (at least 50 bytes)" in str(err.value)
+    assert err.value.__context__ is None
+
+
+async def test_async_the_exchange_posts_the_built_request_to_the_operations_path() -> None:
+    seen: list[httpx.Request] = []
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        seen.append(request)
+        return httpx.Response(200, json=ACCEPTED)
+
+    async with async_client(handler, auth="bearer", timeout=httpx.Timeout(4.0)) as c:
+        handle = await c.workflow_import_and_start_batch_task(
+            {"workflow_id": 3, "data": [{"data": {"email": "b@example.com"}}]}, timeout=9.0
+        )
+        assert repr(handle) == "AsyncTaskHandle(task_id='t-1')"
+        assert handle.accepted.task_id == "t-1"
+        task = await c.import_and_start_batch_task(BATCH)
+        assert task.task_id == "t-1"
+    request = seen[0]
+    assert (request.method, str(request.url)) == ("POST", BASE + "/api/v1.1/workflows/import_and_start_batch_task")
+    assert request.headers["Authorization"] == f"Bearer {TOKEN}"
+    assert request.headers["Content-Type"] == "application/json"
+    assert request.extensions["timeout"] == {"connect": 4.0, "read": 4.0, "write": 4.0, "pool": 4.0}
+    assert str(seen[1].url) == BASE + "/api/v1.1/campaigns/triggers/import_and_start_batch_task"
+
+
+async def test_async_an_attempt_past_its_time_is_the_deadline() -> None:
+    import asyncio
+
+    async def slow(request: httpx.Request) -> httpx.Response:
+        await asyncio.sleep(5)
+        return httpx.Response(200, json=IMPORTED)
+
+    c = AsyncAltcraft(BASE, TOKEN, transport=httpx.MockTransport(slow))
+    started = time.monotonic()
+    with pytest.raises(OutcomeUnknown) as err:
+        await c.import_profile(PROFILE, timeout=0.2)
+    assert time.monotonic() - started < 2
+    assert "the deadline passed before the answer came" in str(err.value)
+    with pytest.raises(TransportError) as status_err:
+        await c.task_status("t-1", timeout=0.2)
+    assert type(status_err.value) is TransportError
+    assert "within the deadline (1 attempt(s))" in str(status_err.value)
+    await c.aclose()
+
+
+def test_sync_an_attempt_past_its_time_is_the_deadline() -> None:
+    def slow(request: httpx.Request) -> httpx.Response:
+        time.sleep(1)
+        return httpx.Response(200, json=IMPORTED)
+
+    with Altcraft(BASE, TOKEN, transport=httpx.MockTransport(slow)) as c:
+        started = time.monotonic()
+        with pytest.raises(OutcomeUnknown) as err:
+            c.import_profile(PROFILE, timeout=0.1)
+        assert time.monotonic() - started < 0.9
+        assert "the deadline passed before the answer came" in str(err.value)
+
+
+def test_the_sync_worker_drops_an_answer_once_the_deadline_passed() -> None:
+    stop = threading.Event()
+    stop.set()
+    with sync_client(answer(200, IMPORTED)) as c:
+        pending = c._start("import_profile", PROFILE, None, None)
+        with pytest.raises(_DeadlineExceeded):
+            c._exchange(pending, httpx.Timeout(1.0), _Trace(), stop)
+        status, headers, content = c._exchange(pending, httpx.Timeout(1.0), _Trace(), threading.Event())
+    assert status == 200 and headers["content-type"] == "application/json"
+    assert httpx.Response(200, content=content).json() == IMPORTED
+
+
+def test_the_sync_client_closes_its_workers_and_only_its_own_pool() -> None:
+    http = httpx.Client(transport=httpx.MockTransport(answer(200, IMPORTED)))
+    with Altcraft(BASE, TOKEN, http_client=http) as c:
+        c.import_profile(PROFILE, timeout=5.0)
+        workers = c._workers
+        assert workers is not None and c._pool() is workers
+    assert not http.is_closed
+    with pytest.raises(RuntimeError):
+        workers.submit(print)
+    own = Altcraft(BASE, TOKEN, transport=httpx.MockTransport(answer(200, IMPORTED)))
+    own.close()
+    assert own._http.is_closed
+
+
+async def test_the_async_client_closes_only_its_own_pool() -> None:
+    http = httpx.AsyncClient(transport=httpx.MockTransport(answer(200, IMPORTED)))
+    async with AsyncAltcraft(BASE, TOKEN, http_client=http) as c:
+        assert (await c.import_profile(PROFILE)).profile_id == "42"
+    assert not http.is_closed
+    own = AsyncAltcraft(BASE, TOKEN, transport=httpx.MockTransport(answer(200, IMPORTED)))
+    await own.aclose()
+    assert own._http.is_closed
+    await http.aclose()
+
+
+# ---------------------------------------------------------------------------------------------- waiting
+
+
+def status_sequence(*bodies: dict[str, Any]) -> tuple[Handler, list[dict[str, Any]]]:
+    sent: list[dict[str, Any]] = []
+    answers = iter(bodies)
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        sent.append(httpx.Response(200, content=request.content).json())
+        return httpx.Response(200, json=next(answers, DONE))
+
+    return handler, sent
+
+
+def test_sync_wait_polls_with_the_settings_given() -> None:
+    clock = FakeClock()
+    handler, sent = status_sequence(RUNNING, RUNNING)
+    seen: list[TaskStatus] = []
+    with sync_client(handler, clock) as c:
+        status = c.wait_task(
+            "t-1", timeout=60.0, poll_interval=1.0, max_interval=8.0, backoff=3.0, jitter=False, on_progress=seen.append
+        )
+    assert status.data.status == "completed"
+    assert clock.sleeps == [1.0, 3.0]
+    assert [s.data.progress for s in seen] == [50, 50, 100]
+    assert sent[0] == {"task_id": "t-1", "token": TOKEN}
+
+
+async def test_async_wait_polls_with_the_settings_given() -> None:
+    clock = FakeClock()
+    handler, sent = status_sequence(RUNNING, RUNNING)
+    seen: list[TaskStatus] = []
+    async with async_client(handler, clock) as c:
+        status = await c.wait_task(
+            "t-1", timeout=60.0, poll_interval=1.0, max_interval=8.0, backoff=3.0, jitter=False, on_progress=seen.append
+        )
+    assert status.data.status == "completed"
+    assert clock.sleeps == [1.0, 3.0]
+    assert [s.data.progress for s in seen] == [50, 50, 100]
+    assert sent[0] == {"task_id": "t-1", "token": TOKEN}
+
+
+async def test_async_handle_wait_passes_its_settings_on() -> None:
+    clock = FakeClock()
+    handler, _ = status_sequence(ACCEPTED, RUNNING, RUNNING, RUNNING)
+    async with async_client(handler, clock) as c:
+        handle = await c.import_and_start_batch_task(BATCH)
+        assert (await handle.status()).data.progress == 50
+        status = await handle.wait(poll_interval=2.0, max_interval=3.0, backoff=4.0, jitter=False)
+    assert status.data.progress == 100
+    assert clock.sleeps == [2.0, 3.0]
+
+
+def test_sync_handle_wait_passes_its_settings_on() -> None:
+    clock = FakeClock()
+    handler, _ = status_sequence(ACCEPTED, RUNNING, RUNNING, RUNNING)
+    with sync_client(handler, clock) as c:
+        handle = c.import_and_start_batch_task(BATCH)
+        assert repr(handle) == "TaskHandle(task_id='t-1')"
+        assert handle.status().data.progress == 50
+        status = handle.wait(poll_interval=2.0, max_interval=3.0, backoff=4.0, jitter=False)
+    assert status.data.progress == 100
+    assert clock.sleeps == [2.0, 3.0]
+
+
+@pytest.mark.parametrize("use_async", [False, True])
+async def test_wait_ends_at_its_deadline_with_the_last_status(use_async: bool) -> None:
+    clock = FakeClock()
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        return httpx.Response(200, json=RUNNING)
+
+    with pytest.raises(TaskTimeout) as err:
+        if use_async:
+            async with async_client(handler, clock) as ac:
+                await ac.wait_task("t-9", timeout=5.0, poll_interval=1.0, jitter=False)
+        else:
+            with sync_client(handler, clock) as c:
+                c.wait_task("t-9", timeout=5.0, poll_interval=1.0, jitter=False)
+    assert (err.value.task_id, err.value.last_status, err.value.progress) == ("t-9", "processing", 50)
+    assert clock.now == pytest.approx(1005.0)
+
+
+@pytest.mark.parametrize("use_async", [False, True])
+async def test_wait_polls_on_through_server_errors(use_async: bool) -> None:
+    clock = FakeClock()
+    answers = iter([httpx.Response(502, text="bad gateway"), httpx.Response(200, json=DONE)])
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        return next(answers)
+
+    if use_async:
+        async with async_client(handler, clock, max_retries=0) as ac:
+            status = await ac.wait_task("t-1", poll_interval=1.0, jitter=False)
+    else:
+        with sync_client(handler, clock, max_retries=0) as c:
+            status = c.wait_task("t-1", poll_interval=1.0, jitter=False)
+    assert status.data.status == "completed"
+    assert clock.sleeps == [1.0]
+
+
+def test_wait_refuses_an_empty_task_id_before_sending() -> None:
+    with sync_client(answer(200, DONE)) as c:
+        with pytest.raises(InvalidInput):
+            c.wait_task("")
+        with pytest.raises(InvalidInput):
+            c.task_status("")
