@@ -9,12 +9,13 @@ import logging
 import random
 import threading
 import time
+import warnings
 from collections.abc import Callable, Iterator
 from typing import Any
 
 import httpx
 import pytest
-from altcraft import Altcraft, AsyncAltcraft
+from altcraft import Altcraft, AsyncAltcraft, _validate
 from altcraft._client import (
     _AnswerTooLarge,
     _AsyncSharedTransport,
@@ -31,10 +32,12 @@ from altcraft._client import (
 )
 from altcraft._errors import (
     AltcraftError,
+    AssumptionWarning,
     BadRequest,
     InvalidInput,
     NotFound,
     OutcomeUnknown,
+    Problem,
     ProtocolError,
     ServerError,
     TaskTimeout,
@@ -42,6 +45,7 @@ from altcraft._errors import (
     Unauthorized,
 )
 from altcraft._flatten import Flattener
+from altcraft._validate import check, raise_or_warn, validate
 from altcraft_api.models import ProfileImported, TaskStatus
 
 from .conftest import FakeClock
@@ -1065,3 +1069,224 @@ def test_a_document_whose_root_has_a_components_key_is_wrapped() -> None:
         "components": {"schemas": {"S": {"type": "string"}}},
     }
     assert Flattener({}).document(True) == {"allOf": [True], "components": {"schemas": {}}}
+
+
+# ---------------------------------------------------------------------------------------------- _validate
+
+SUB = "data[0].data.subscriptions[0]"
+EMAIL_KEY = "is required with matching 'email': the item's search key (or email at the root)"
+PHONE_KEY = "is required with matching 'phone': the item's search key (or phone at the root)"
+CUSTOM_KEY = "is required with matching 'custom': the item's search key (or field_value at the root)"
+
+
+def with_subscription(subscription: Any) -> dict[str, Any]:
+    return {"trigger_id": 1, "data": [{"data": {"email": "a@b.c", "subscriptions": [subscription]}}]}
+
+
+@pytest.mark.parametrize(
+    ("operation", "body", "refused", "warned"),
+    [
+        (
+            "nope",
+            {},
+            [
+                (
+                    "operation",
+                    "'nope' is not one of import_and_start_batch, import_and_start_batch_task, import_profile, "
+                    "task_status, workflow_import_and_start_batch_task",
+                )
+            ],
+            [],
+        ),
+        ("import_profile", [1], [("body", "must be an object, not array")], []),
+        ("import_profile", "x", [("body", "must be an object, not string")], []),
+        ("import_profile", {}, [("db_id", "is required"), ("data", "is required")], []),
+        ("import_profile", {"db_id": 1, "data": {"email": "a"}}, [], [("email", "is required")]),
+        (
+            "import_profile",
+            {"db_id": 1, "matching": "email_phone", "data": {"_fname": "a"}},
+            [],
+            [("email", "is required (email or phone)")],
+        ),
+        ("import_and_start_batch", {"trigger_id": 1}, [], [("data", "is required (data or custom_request)")]),
+        ("task_status", {"task_id": 5}, [("task_id", "must be of type string, not integer")], []),
+        ("task_status", {}, [("task_id", "is required")], []),
+        (
+            "import_and_start_batch",
+            with_subscription({"channel": "email", "resource_id": "one"}),
+            [(f"{SUB}.resource_id", "must be of type integer, not string")],
+            [],
+        ),
+        (
+            "import_and_start_batch",
+            with_subscription({"channel": "email", "resource_id": 1}),
+            [],
+            [(f"{SUB}.email", "is required")],
+        ),
+        ("import_and_start_batch", with_subscription({"resource_id": 1}), [], [(f"{SUB}.channel", "is required")]),
+        (
+            "import_and_start_batch",
+            with_subscription({"channel": 5, "resource_id": 1, "email": "a"}),
+            [(f"{SUB}.channel", "must be of type string, not integer")],
+            [],
+        ),
+        (
+            "import_and_start_batch",
+            with_subscription({"channel": "email", "resource_id": 1, "email": "a", "status": 1.5}),
+            [(f"{SUB}.status", "must be of type integer or string, not number")],
+            [],
+        ),
+        (
+            "import_and_start_batch",
+            with_subscription({"channel": "email", "resource_id": "1", "email": 3}),
+            [
+                (f"{SUB}.resource_id", "must be of type integer, not string"),
+                (f"{SUB}.email", "must be of type string, not integer"),
+            ],
+            [],
+        ),
+        (
+            "import_and_start_batch",
+            with_subscription({"channel": "push", "resource_id": 1}),
+            [],
+            [(f"{SUB}.provider", "is required"), (f"{SUB}.subscription_id", "is required")],
+        ),
+        (
+            "import_and_start_batch",
+            {"trigger_id": 1, "data": [{"data": {"email": "a@b.c", "phones": 5}}]},
+            [("data[0].data.phones", "must be of type string, not integer")],
+            [],
+        ),
+        (
+            "import_and_start_batch",
+            {"trigger_id": "x", "skip_trigers": 1, "data": [{"data": {}}, {"data": {}}, 5]},
+            [
+                ("skip_trigers", "is an unknown parameter; did you mean skip_triggers?"),
+                ("data[2]", "must be of type object, not integer"),
+                ("trigger_id", "must be of type integer, not string"),
+                ("data[0].data.email", EMAIL_KEY),
+                ("data[1].data.email", EMAIL_KEY),
+            ],
+            [],
+        ),
+        (
+            "import_and_start_batch",
+            {"trigger_id": 1, "matching": "phone", "data": [{"data": {"email": "a"}}, {"data": {"phone": "1"}}]},
+            [],
+            [
+                (
+                    "data[0].data.phones",
+                    "is required with matching 'phone': the item's search key (or phone at the root)",
+                ),
+                (
+                    "data[1].data.phones",
+                    "is required with matching 'phone': the item's search key (or phone at the root)",
+                ),
+            ],
+        ),
+        (
+            "import_and_start_batch",
+            {"trigger_id": 1, "matching": "custom", "field_name": "CRM", "data": [{"data": {"email": "a"}}]},
+            [
+                (
+                    "data[0].data.CRM",
+                    "is required with matching 'custom': the item's search key (or field_value at the root)",
+                )
+            ],
+            [],
+        ),
+    ],
+)
+def test_check_names_each_problem_with_its_path_and_message(
+    operation: str, body: Any, refused: list[tuple[str, str]], warned: list[tuple[str, str]]
+) -> None:
+    refusals, warnings_ = check(operation, body)
+    assert [tuple(p) for p in refusals] == refused
+    assert [tuple(p) for p in warnings_] == warned
+
+
+def test_one_refusal_is_raised_as_it_is_and_more_are_counted() -> None:
+    one = [Problem("a", "is required")]
+    with pytest.raises(InvalidInput) as err:
+        raise_or_warn("import_profile", one, [])
+    assert str(err.value) == "import_profile: a is required"
+    assert (err.value.field, err.value.problems, err.value.operation) == ("a", tuple(one), "import_profile")
+    three = [*one, Problem("b", "x"), Problem("c", "y")]
+    with pytest.raises(InvalidInput) as err:
+        raise_or_warn("task_status", three, [Problem("w", "z")])
+    assert str(err.value) == "task_status: a is required (and 2 more problem(s); see .problems)"
+    assert err.value.problems == tuple(three)
+    raise_or_warn("task_status", [], [])
+
+
+def test_an_assumed_rule_is_logged_and_warned_at_the_callers_line(caplog: pytest.LogCaptureFixture) -> None:
+    text = "import_profile: email is required (a rule openapi.yaml only assumes; not refused)"
+    with caplog.at_level(logging.INFO, logger="altcraft"), warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        raise_or_warn("import_profile", [], [Problem("email", "is required"), Problem("phone", "is required")])
+        validate("import_profile", {"db_id": 1, "data": {"email": "a"}})
+    assert [r.getMessage() for r in caplog.records] == [text, text.replace("email is", "phone is"), text]
+    assert [(str(w.message), w.category) for w in caught] == [
+        (text, AssumptionWarning),
+        (text.replace("email is", "phone is"), AssumptionWarning),
+        (text, AssumptionWarning),
+    ]
+    assert {w.filename for w in caught} == {__file__}
+
+
+def test_the_warning_of_a_client_call_points_at_the_callers_line() -> None:
+    with (
+        sync_client(answer(200, IMPORTED)) as c,
+        warnings.catch_warnings(record=True) as caught,
+    ):
+        warnings.simplefilter("always")
+        c.import_profile({"db_id": 1, "data": {"email": "a"}})
+    assert [w.filename for w in caught] == [__file__]
+
+
+@pytest.fixture
+def two_keys(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A matching mode whose items may carry either of two keys (no mode of the spec has two yet)."""
+    rules = {
+        **_validate._SEARCH_KEYS,
+        "email": {"item": ["email", "phones"], "root": ["email", "phone"]},
+        "profile_id": {"item": ["profile_id", "email"], "x-assumption": "two keys"},
+    }
+    monkeypatch.setattr(_validate, "_SEARCH_KEYS", rules)
+
+
+@pytest.mark.usefixtures("two_keys")
+def test_an_item_with_neither_of_two_keys_needs_one_of_them() -> None:
+    body = {"trigger_id": 1, "data": [{"data": {"phones": "1"}}, {"data": {"_fname": "x"}}, {"data": {"email": ""}}]}
+    refusals, warned = check("import_and_start_batch", body)
+    need = "needs one of email, phones with matching 'email': the item's search key (or email or phone at the root)"
+    assert [tuple(p) for p in refusals] == [("data[1].data", need), ("data[2].data", need)]
+    assert warned == []
+    assert check("import_and_start_batch", {**body, "phone": "+1"}) == ([], [])
+    assumed = {**body, "matching": "profile_id"}
+    refusals, warned = check("import_and_start_batch", assumed)
+    need = "needs one of profile_id, email with matching 'profile_id': the item's search key"
+    assert refusals == [] and [tuple(p) for p in warned] == [(f"data[{i}].data", need) for i in range(3)]
+
+
+def test_a_search_key_at_the_root_or_no_rule_needs_none_in_the_items() -> None:
+    items = [{"data": {"_fname": "x"}}]
+    for extra in (
+        {"email": "a@b.c"},
+        {"matching": "custom", "field_name": "CRM", "field_value": "7"},
+        {"matching": 5},
+        {"custom_request": {"a": 1}},
+    ):
+        assert _validate._search_key_problems({"trigger_id": 1, "data": items, **extra}) == ([], []), extra
+    assert _validate._search_key_rule({"data": items, "matching": "custom", "field_name": ""}) is None
+    assert _validate._search_key_rule({"data": "x"}) is None
+    assert _validate._search_key_rule({"data": items, "custom_request": None}) is not None
+    found = _validate._search_key_rule({"data": items, "matching": "custom", "custom_request": {}, "field_name": "F"})
+    assert found is not None and found[0] == "custom" and found[2] == ("F",)
+
+
+def test_at_most_a_thousand_items_are_reported() -> None:
+    body = {"trigger_id": 1, "data": [{"data": {"_fname": "x"}}] * 1002}
+    refusals, _ = check("import_and_start_batch", body)
+    assert len(refusals) == 1000
+    assert refusals[-1].field == "data[999].data.email"
