@@ -43,6 +43,7 @@ from altcraft._errors import (
     TaskTimeout,
     TransportError,
     Unauthorized,
+    WaitCancelled,
 )
 from altcraft._flatten import Flattener
 from altcraft._validate import check, raise_or_warn, validate
@@ -1290,3 +1291,57 @@ def test_at_most_a_thousand_items_are_reported() -> None:
     refusals, _ = check("import_and_start_batch", body)
     assert len(refusals) == 1000
     assert refusals[-1].field == "data[999].data.email"
+
+
+# ---------------------------------------------------------------------------------------------- more of the shells
+
+
+def test_a_sync_attempt_runs_in_a_worker_only_when_it_has_a_total_bound() -> None:
+    threads: list[str] = []
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        threads.append(threading.current_thread().name)
+        return httpx.Response(200, json=IMPORTED)
+
+    with Altcraft(BASE, TOKEN, transport=httpx.MockTransport(handler), timeout=httpx.Timeout(5.0)) as c:
+        c.import_profile(PROFILE)
+        c.import_profile(PROFILE, timeout=5.0)
+    with Altcraft(BASE, TOKEN, transport=httpx.MockTransport(handler)) as c:
+        c.import_profile(PROFILE)
+    assert threads[0] == threading.current_thread().name
+    assert threads[1].startswith("altcraft") and threads[2].startswith("altcraft")
+
+
+def test_sync_wait_is_cancelled_by_its_event_and_the_handle_passes_everything_on() -> None:
+    clock = FakeClock()
+    handler, _ = status_sequence(ACCEPTED, RUNNING, RUNNING, RUNNING, RUNNING)
+    seen: list[TaskStatus] = []
+    cancel = threading.Event()
+    cancel.set()
+    with sync_client(handler, clock) as c:
+        handle = c.import_and_start_batch_task(BATCH)
+        with pytest.raises(WaitCancelled) as err:
+            handle.wait(on_progress=seen.append, cancel=cancel, poll_interval=0.01)
+        assert str(err.value) == "waiting for task t-1 was cancelled"
+        assert (err.value.task_id, err.value.operation) == ("t-1", "task_status")
+        assert [s.data.progress for s in seen] == [50]
+        assert clock.sleeps == []  # the event waited, not sleep
+        with pytest.raises(TaskTimeout):
+            handle.wait(timeout=2.0, poll_interval=1.0, jitter=False)
+        assert clock.now == pytest.approx(1002.0)
+    not_set = threading.Event()
+    with sync_client(status_sequence(RUNNING)[0], FakeClock()) as c:
+        assert c.wait_task("t-1", cancel=not_set, poll_interval=0.01, jitter=False).data.progress == 100
+
+
+async def test_async_handle_wait_passes_timeout_and_progress_on() -> None:
+    clock = FakeClock()
+    handler, _ = status_sequence(ACCEPTED, RUNNING, RUNNING, RUNNING, RUNNING, RUNNING)
+    seen: list[TaskStatus] = []
+    async with async_client(handler, clock) as c:
+        handle = await c.import_and_start_batch_task(BATCH)
+        with pytest.raises(TaskTimeout) as err:
+            await handle.wait(timeout=2.0, poll_interval=1.0, jitter=False, on_progress=seen.append)
+    assert err.value.task_id == "t-1"
+    assert clock.now == pytest.approx(1002.0)
+    assert [s.data.progress for s in seen] == [50, 50]
