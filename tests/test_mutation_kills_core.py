@@ -11,6 +11,7 @@ import threading
 import time
 import warnings
 from collections.abc import Callable, Iterator
+from types import SimpleNamespace
 from typing import Any
 
 import httpx
@@ -1146,6 +1147,18 @@ def with_subscription(subscription: Any) -> dict[str, Any]:
             ],
             [],
         ),
+        (  # the channel selects the variant, though the email one would have fewer problems
+            "import_and_start_batch",
+            with_subscription({"channel": "sms", "resource_id": 1, "email": "a"}),
+            [],
+            [(f"{SUB}.phone", "is required")],
+        ),
+        (
+            "import_and_start_batch",
+            with_subscription({"channel": "email", "resource_id": 1, "email": ""}),
+            [],
+            [(f"{SUB}.email", "must not be empty")],
+        ),
         (
             "import_and_start_batch",
             with_subscription({"channel": "push", "resource_id": 1}),
@@ -1345,3 +1358,209 @@ async def test_async_handle_wait_passes_timeout_and_progress_on() -> None:
     assert err.value.task_id == "t-1"
     assert clock.now == pytest.approx(1002.0)
     assert [s.data.progress for s in seen] == [50, 50]
+
+
+# -- _validate's helpers, called directly: the schema preparation runs at import time and the validators are
+# cached, so the tests above cannot reach them once the caches are warm.
+
+SCHEMAS = "#/components/schemas/"
+
+
+def test_a_union_of_bare_types_becomes_one_type_list() -> None:
+    bare = {"anyOf": [{"type": "string"}, {"type": ["integer", "null"]}]}
+    assert _validate._exclusive_any_of(bare) == {"type": ["string", "integer", "null"]}
+    assert _validate._exclusive_any_of({"p": [bare]}) == {"p": [{"type": ["string", "integer", "null"]}]}
+    kept_as_they_are: list[dict[str, Any]] = [
+        {"anyOf": [{"type": "string"}], "title": "t"},
+        {"anyOf": [{"type": "string", "minLength": 1}, {"type": "integer"}]},
+        {"anyOf": [{"type": "string"}, True]},
+        {"anyOf": []},
+    ]
+    for kept in kept_as_they_are:
+        assert _validate._exclusive_any_of(kept) == kept
+
+
+def test_the_part_every_subscription_variant_shares_is_checked_once() -> None:
+    variants = _validate._SCHEMAS["Subscription"]["oneOf"]
+    common = {"$ref": SCHEMAS + "SubscriptionCommon"}
+    own = [[p for p in _validate._resolve(v, _validate._SCHEMAS)["allOf"] if p != common] for v in variants]
+    assert all(len(parts) == 1 for parts in own)
+    assert _validate._shared_parts(variants) == [common]
+    assert _validate._exclusive_any_of({"oneOf": variants}) == {
+        "allOf": [common],
+        "anyOf": [{"allOf": parts} for parts in own],
+    }
+    extra = {"minProperties": 1}
+    assert _validate._exclusive_any_of({"allOf": [extra], "oneOf": variants, "title": "S"}) == {
+        "allOf": [extra, common],
+        "anyOf": [{"allOf": parts} for parts in own],
+        "title": "S",
+    }
+    assert _validate._CHECKED_SCHEMAS["Subscription"] == _validate._exclusive_any_of(_validate._SCHEMAS["Subscription"])
+
+
+def test_shared_parts_are_refs_in_every_variant_of_allofs_only() -> None:
+    email, sms = {"$ref": SCHEMAS + "EmailSubscription"}, {"$ref": SCHEMAS + "SmsSubscription"}
+    assert _validate._shared_parts([]) == []
+    assert _validate._shared_parts([email, sms]) == [{"$ref": SCHEMAS + "SubscriptionCommon"}]
+    assert _validate._shared_parts([sms, email]) == [{"$ref": SCHEMAS + "SubscriptionCommon"}]
+    titled = {"title": "T", "allOf": [{"$ref": SCHEMAS + "SubscriptionCommon"}, {"type": "object"}]}
+    assert _validate._shared_parts([titled, email]) == [{"$ref": SCHEMAS + "SubscriptionCommon"}]
+    inline = {"allOf": [{"type": "object"}]}
+    assert _validate._shared_parts([inline, inline]) == []  # only $ref members are shared
+    assert _validate._shared_parts([{"allOf": [], "type": "object"}, email]) == []
+    assert _validate._shared_parts([{"allOf": [{"$ref": SCHEMAS + "PhoneData"}]}, email]) == []
+
+
+def test_assumed_keywords_the_node_has_join_its_all_of() -> None:
+    node = {"allOf": [{"minimum": 1}], "minimum": 0, "required": ["b"]}
+    node["x-assumed"] = {"minimum": 2, "required": ["a", "b"], "maximum": 3}
+    assert _validate._promote_assumed(node) == {
+        "allOf": [{"minimum": 1}, {"minimum": 2}],
+        "minimum": 0,
+        "required": ["b", "a"],
+        "maximum": 3,
+    }
+
+
+def test_resolve_follows_pointers_with_indexes_and_escapes() -> None:
+    schemas = {"S": {"oneOf": [{"a": 1}, {"$ref": SCHEMAS + "a~1b"}]}, "a~b": {}, "a/b": {"c": 3}}
+    assert _validate._resolve({"$ref": SCHEMAS + "S/oneOf/1"}, schemas) == {"c": 3}
+    assert _validate._resolve({"$ref": SCHEMAS + "S/oneOf/0"}, schemas) == {"a": 1}
+    assert _validate._resolve([1], schemas) == [1]
+
+
+def test_schema_at_walks_maps_and_lists_by_string_parts() -> None:
+    root = {"a": [{"b": 1}, {"b": 2}]}
+    assert _validate._schema_at(["a", "1", "b"], root) == 2
+    assert _validate._schema_at(["a", 0], root) == {"b": 1}
+
+
+def test_known_parameters_come_from_properties_combinators_and_conditionals() -> None:
+    schemas: dict[str, Any] = {"T": {"properties": {"t": {}}}, "E": {"properties": {"e": {}}}}
+    node = {
+        "properties": {"p": {}},
+        "anyOf": [{"required": ["p"]}, {"properties": {"q": {}}}],
+        "if": {"properties": {"i": {}}},
+        "then": {"$ref": SCHEMAS + "T"},
+        "else": {"$ref": SCHEMAS + "E"},
+    }
+    assert _validate._properties(node, schemas, set()) == {"p", "q", "t", "e"}
+    assert _validate._properties({"required": ["x"]}, schemas, set()) == set()
+
+
+def test_the_document_of_a_schema_refers_to_it_by_name() -> None:
+    assert _validate._document({"X": {}}, "X") == {"$ref": SCHEMAS + "X", "components": {"schemas": {"X": {}}}}
+
+
+def test_the_search_key_schema_takes_any_of_the_candidates() -> None:
+    empty: dict[str, Any] = {"not": {"enum": [None, "", [], {}]}}
+    one = {"required": ["a"], "properties": {"a": empty}}
+    two = {"required": ["b"], "properties": {"b": empty}}
+
+    def wrap(data: Any) -> Any:
+        return {"properties": {"data": {"items": {"properties": {"data": data}}}}}
+
+    assert _validate._search_key_schema(("a",)) == wrap(one)
+    assert _validate._search_key_schema(("a", "b")) == wrap({"anyOf": [one, two]})
+
+
+def test_present_means_neither_null_nor_empty() -> None:
+    assert [_validate._present(v) for v in (None, "", [], {}, "a", 0, [0], {"a": 1}, False)] == [
+        False,
+        False,
+        False,
+        False,
+        True,
+        True,
+        True,
+        True,
+        True,
+    ]
+
+
+def test_admits_by_consts_or_by_exclusion() -> None:
+    absent = _validate._ABSENT
+    assert _validate._admits(None, "x") and _validate._admits(None, absent)
+    const = (frozenset({"email"}), False)
+    assert [_validate._admits(const, v) for v in ("email", "sms", absent)] == [True, False, False]
+    others = (frozenset({"email"}), True)
+    assert [_validate._admits(others, v) for v in ("email", "sms", absent)] == [False, True, True]
+
+
+def test_tags_read_consts_from_required_properties_and_exclusions() -> None:
+    assert _validate._tags({"properties": {"c": {"const": "x"}}, "required": ["c"]}, "c") == (frozenset({"x"}), False)
+    assert _validate._tags({"properties": {"c": {"const": "x"}}}, "c") is None  # not required: any value
+    assert _validate._tags({"allOf": [True, {"properties": {"c": {"not": {"enum": ["x"]}}}}]}, "c") == (
+        frozenset({"x"}),
+        True,
+    )
+
+
+def test_exclusive_property_looks_in_all_of_parts_and_tries_every_candidate() -> None:
+    def const(prop: str, value: str, *extra: str) -> dict[str, Any]:
+        props = {prop: {"const": value}, **{e: {} for e in extra}}
+        return {"allOf": [{"properties": props, "required": [prop]}]}
+
+    # "a" sorts first and is not exclusive (the same const twice); "b" is.
+    variants = [const("b", "1", "a"), const("b", "2", "a")]
+    variants[0]["allOf"].append({"properties": {"a": {"const": "z"}}, "required": ["a"]})
+    variants[1]["allOf"].append({"properties": {"a": {"const": "z"}}, "required": ["a"]})
+    assert _validate.exclusive_property(variants) == "b"
+    assert _validate.exclusive_property([]) is None
+    multi = {"properties": {"c": {"enum": ["x", "y"]}}, "required": ["c"]}
+    assert _validate.exclusive_property([const("c", "x"), multi]) is None
+    first_plain = [{"properties": {"d": {"const": "1"}}, "required": ["d"]}, const("d", "2")]
+    assert _validate.exclusive_property(first_plain) == "d"
+    in_part = [
+        {"allOf": [{"type": "object"}, {"properties": {"e": {"const": "1"}}, "required": ["e"]}]},
+        const("e", "2"),
+    ]
+    assert _validate.exclusive_property(in_part) == "e"
+
+
+class Type:
+    """A Type error kind without a types list (jsonschema-rs always gives one; _problem copes anyway)."""
+
+
+def test_a_type_error_without_types_says_what_the_value_must_not_be() -> None:
+    error = SimpleNamespace(kind=Type(), instance_path=["a", 1], instance=5, message="m")
+    assert _validate._problem(error) == Problem("a[1]", "must not be of type integer")
+    error.instance_path = []
+    error.instance = "s"
+    assert _validate._problem(error) == Problem("body", "must not be of type string")
+
+
+def test_at_most_a_thousand_schema_problems_are_reported() -> None:
+    refusals, _ = check("import_and_start_batch", {"trigger_id": 1, "data": [5] * 1002})
+    assert len(refusals) == 1000
+    assert refusals[-1] == Problem("data[999]", "must be of type object, not integer")
+
+
+def test_validate_takes_a_model_and_names_the_operation() -> None:
+    from altcraft_api.models import TaskStatusRequest
+
+    validate("task_status", TaskStatusRequest(task_id="t"))
+    with pytest.raises(InvalidInput) as err:
+        validate("task_status", {"task_id": 5})
+    assert str(err.value) == "task_status: task_id must be of type string, not integer"
+    assert err.value.operation == "task_status"
+
+
+def test_the_search_key_rule_of_an_unknown_or_unhashable_mode_is_none() -> None:
+    items: list[Any] = [{"data": {}}]
+    assert _validate._search_key_rule({"matching": ["email"], "data": items}) is None
+    assert _validate._search_key_rule({"matching": "no_such_mode", "data": items}) is None
+    assert _validate._search_key_rule({"data": items, "email": ""}) == (
+        "email",
+        _validate._SEARCH_KEYS["email"],
+        ("email",),
+    )
+
+
+def test_a_union_under_a_property_whose_name_needs_escaping_is_narrowed(monkeypatch: pytest.MonkeyPatch) -> None:
+    union = {"anyOf": [{"type": "string", "minLength": 2}, {"type": "integer", "minimum": 5}]}
+    schemas = {**_validate._CHECKED_SCHEMAS, "KillsEscapes": {"type": "object", "properties": {"x/y~z": union}}}
+    monkeypatch.setattr(_validate, "_CHECKED_SCHEMAS", schemas)
+    problems = _validate._schema_problems("KillsEscapes", {"x/y~z": 3}, assumed=False)
+    assert problems == [Problem("x/y~z", "must be of type string, not integer")]
