@@ -16,7 +16,7 @@ from typing import Any
 
 import httpx
 import pytest
-from altcraft import Altcraft, AsyncAltcraft, _validate
+from altcraft import Altcraft, AsyncAltcraft, AsyncTaskHandle, TaskHandle, _validate
 from altcraft._client import (
     _AnswerTooLarge,
     _AsyncSharedTransport,
@@ -48,7 +48,7 @@ from altcraft._errors import (
 )
 from altcraft._flatten import Flattener
 from altcraft._validate import check, raise_or_warn, validate
-from altcraft_api.models import ProfileImported, TaskStatus
+from altcraft_api.models import ProfileImported, TaskAccepted, TaskStatus
 
 from .conftest import FakeClock
 
@@ -1564,3 +1564,54 @@ def test_a_union_under_a_property_whose_name_needs_escaping_is_narrowed(monkeypa
     monkeypatch.setattr(_validate, "_CHECKED_SCHEMAS", schemas)
     problems = _validate._schema_problems("KillsEscapes", {"x/y~z": 3}, assumed=False)
     assert problems == [Problem("x/y~z", "must be of type string, not integer")]
+
+
+# ---------------------------------------------------------------------------------------------- documented defaults
+
+QUEUED = {"error": 0, "error_text": "ok", "data": {"status": "processing", "progress": 0}}
+
+
+@pytest.mark.parametrize("cls", [Altcraft, AsyncAltcraft])
+def test_the_documented_client_defaults(cls: type[Altcraft] | type[AsyncAltcraft]) -> None:
+    c = cls(BASE, TOKEN)
+    assert (c.auth, c.format, c.validate, c.max_retries, c.max_answer_bytes) == ("body", "json", True, 2, 16 << 20)
+    assert (c._timeout, c._attempt_total) == (httpx.Timeout(30.0), 30.0)
+
+
+async def waited(how: str, handler: Handler, clock: FakeClock) -> TaskStatus:
+    """``wait_task`` or a handle's ``wait``, sync or async, all with their default settings."""
+    if how.startswith("async"):
+        async with async_client(handler, clock, rng=Recorder()) as ac:
+            if how == "async handle":
+                status = await AsyncTaskHandle(ac, TaskAccepted(error=0, error_text="", task_id="t-1")).wait()
+            else:
+                status = await ac.wait_task("t-1")
+        return status
+    with sync_client(handler, clock, rng=Recorder()) as c:
+        if how == "handle":
+            return TaskHandle(c, TaskAccepted(error=0, error_text="", task_id="t-1")).wait()
+        return c.wait_task("t-1")
+
+
+WAYS = ["wait_task", "handle", "async wait_task", "async handle"]
+
+
+@pytest.mark.parametrize("how", WAYS)
+async def test_waiting_by_default_backs_off_from_half_a_second_to_ten_with_jitter(how: str) -> None:
+    clock = FakeClock()
+    handler, _ = status_sequence(*[QUEUED] * 6)
+    assert (await waited(how, handler, clock)).data.progress == 100
+    assert clock.sleeps == [0.5, 1.0, 2.0, 4.0, 8.0, 10.0]  # the top of each jitter range (Recorder)
+
+
+@pytest.mark.parametrize("how", WAYS)
+async def test_waiting_by_default_ends_after_600_seconds(how: str) -> None:
+    clock = FakeClock()
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        return httpx.Response(200, json=QUEUED)
+
+    with pytest.raises(TaskTimeout) as err:
+        await waited(how, handler, clock)
+    assert "did not finish within 600 s" in str(err.value)
+    assert clock.now == pytest.approx(1600.0)
