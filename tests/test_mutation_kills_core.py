@@ -1616,3 +1616,13 @@ async def test_waiting_by_default_ends_after_600_seconds(how: str) -> None:
         await waited(how, handler, clock)
     assert "did not finish within 600 s" in str(err.value)
     assert clock.now == pytest.approx(1600.0)
+
+
+def test_a_validated_body_may_hold_any_mapping_and_tuples() -> None:
+    from types import MappingProxyType
+
+    c = core()
+    body = {"db_id": 1, "email": "a@b.c", "data": MappingProxyType({"email": "a@b.c", "phones": ("1", "2")})}
+    content, _, _ = c._build("import_profile", body, None)
+    sent = httpx.Response(200, content=content).json()
+    assert sent["data"] == {"email": "a@b.c", "phones": ["1", "2"]}
