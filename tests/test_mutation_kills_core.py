@@ -1626,3 +1626,29 @@ def test_a_validated_body_may_hold_any_mapping_and_tuples() -> None:
     content, _, _ = c._build("import_profile", body, None)
     sent = httpx.Response(200, content=content).json()
     assert sent["data"] == {"email": "a@b.c", "phones": ["1", "2"]}
+
+
+def test_exclusive_property_of_one_variant_of_direct_properties_and_of_a_one_value_exclusion() -> None:
+    tag = {"properties": {"c": {"const": "x"}}, "required": ["c"]}
+    assert _validate.exclusive_property([tag]) == "c"
+    direct = {**tag, "allOf": [{"properties": {"z": {}}}]}
+    assert _validate.exclusive_property([direct, {"properties": {"c": {"const": "y"}}, "required": ["c"]}]) == "c"
+    assert _validate.exclusive_property([tag, {"properties": {"c": {"not": {"enum": ["x"]}}}}]) == "c"
+
+
+def test_a_failed_one_of_is_narrowed_too_and_each_variant_reports_at_most_a_thousand(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    one_of = {"oneOf": [{"type": "string", "minLength": 2}, {"type": "integer", "minimum": 5}]}
+    many = {"anyOf": [{"items": {"type": "string"}}, {"items": {"type": "integer"}, "minItems": 5000}]}
+    schemas = {
+        **_validate._CHECKED_SCHEMAS,
+        "KillsOneOf": {"type": "object", "properties": {"o": one_of, "m": many}},
+    }
+    monkeypatch.setattr(_validate, "_CHECKED_SCHEMAS", schemas)
+    assert _validate._schema_problems("KillsOneOf", {"o": 3}, assumed=False) == [
+        Problem("o", "must be of type string, not integer")
+    ]
+    problems = _validate._schema_problems("KillsOneOf", {"m": [1.5] * 1002}, assumed=False)
+    assert len(problems) == 1000
+    assert problems[0] == Problem("m[0]", "must be of type string, not number")
