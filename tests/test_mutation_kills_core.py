@@ -1652,3 +1652,22 @@ def test_a_failed_one_of_is_narrowed_too_and_each_variant_reports_at_most_a_thou
     problems = _validate._schema_problems("KillsOneOf", {"m": [1.5] * 1002}, assumed=False)
     assert len(problems) == 1000
     assert problems[0] == Problem("m[0]", "must be of type string, not number")
+
+
+def test_every_form_of_the_token_is_redacted_whole_the_longest_first() -> None:
+    def redacted(token: str, text: str) -> str:
+        return _Core(
+            BASE,
+            token,
+            auth="body",
+            format="json",
+            timeout=1.0,
+            validate=True,
+            max_retries=0,
+            max_answer_bytes=10,
+            clock=FakeClock(),
+            rng=None,
+        )._redact(text)
+
+    assert redacted("tok\\", "a tok\\\\ b tok\\ c") == "a *** b *** c"  # JSON-escaped: one backslash more
+    assert redacted('t<"k', 'a t&lt;"k b t<\\"k c t<"k d') == "a *** b *** c *** d"
