@@ -47,6 +47,7 @@ from altcraft._errors import (
     WaitCancelled,
 )
 from altcraft._flatten import Flattener
+from altcraft._polling import Poller, PollSettings
 from altcraft._validate import check, raise_or_warn, validate
 from altcraft_api.models import ProfileImported, TaskAccepted, TaskStatus
 
@@ -1671,3 +1672,30 @@ def test_every_form_of_the_token_is_redacted_whole_the_longest_first() -> None:
 
     assert redacted("tok\\", "a tok\\\\ b tok\\ c") == "a *** b *** c"  # JSON-escaped: one backslash more
     assert redacted('t<"k', 'a t&lt;"k b t<\\"k c t<"k d') == "a *** b *** c *** d"
+
+
+# ---------------------------------------------------------------------------------------------- _polling
+
+
+def poller(clock: FakeClock, timeout: float = 10.0) -> Poller:
+    return Poller("t-1", PollSettings(timeout, 1.0, 4.0, 2.0, False), clock, random.Random(0), None)
+
+
+def test_a_transient_status_failure_is_logged_and_an_answer_clears_it(caplog: pytest.LogCaptureFixture) -> None:
+    clock = FakeClock()
+    waiting = poller(clock)
+    with caplog.at_level(logging.INFO, logger="altcraft"):
+        waiting.failed(ServerError("task_status: boom", http_status=502))
+    assert [r.getMessage() for r in caplog.records] == ["task t-1: status request failed (ServerError); polling on"]
+    assert waiting.timeout_error().last_error == "task_status: boom"
+    waiting.observe(TaskStatus.from_dict(RUNNING))
+    assert waiting.timeout_error().last_error is None
+
+
+def test_no_delay_is_given_at_the_deadline() -> None:
+    clock = FakeClock()
+    waiting = poller(clock, timeout=3.0)
+    assert waiting.next_delay() == 1.0
+    clock.now = 1003.0
+    with pytest.raises(TaskTimeout):
+        waiting.next_delay()
