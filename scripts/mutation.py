@@ -64,6 +64,8 @@ DESELECT = [
     "tests/test_mock.py::test_live_process_answers",  # starts altcraft-mock as a process
     # A hypothesis property (about 25 s); the unit tests in that file and the kill tests cover _flatten.
     "tests/test_flatten.py::test_the_flattened_check_gives_the_verdicts_of_the_schemas_as_written",
+    # Counts stack frames: mutmut's trampoline around _validate._caller_level adds two, so it fails there.
+    "tests/test_mutation_kills_core.py::test_the_warning_of_an_assumed_rule_points_at_the_callers_line",
 ]
 
 PACKAGES = ["altcraft", "altcraft_mock"]
