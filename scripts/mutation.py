@@ -84,6 +84,16 @@ EQUIVALENT: dict[str, str] = {
     " (only 400-404 and >= 500 do), and the message shows `code` itself",
     "altcraft._polling.xǁPollerǁ_aimed_delay__mutmut_13": "`last_p <= lowest` -> `<`: when last_p == lowest the last"
     " sample is the latest at the lowest value, so `last_t <= anchor_t` holds and returns None just the same",
+    "altcraft._flatten.x__implied_type__mutmut_3": "a lone `type` string kept as the container makes `in` a substring"
+    " test, and no JSON type name is a substring of another: the same verdict",
+    "altcraft._flatten.x__narrow_not_enum__mutmut_39": "`node.get('minLength', 0)` -> 1 inside max(1, ...):"
+    " max(1, 0) == max(1, 1)",
+    "altcraft._flatten.xǁFlattenerǁ_conjoin__mutmut_53": "`group & b.keys()` -> `group | b.keys()` (always true):"
+    " the test becomes `group & a.keys()` alone, and when b has no key of the group there is nothing to set aside",
+    "altcraft._flatten.xǁFlattenerǁ_flatten__mutmut_11": "`node.get('allOf', [])` -> default None: only tested for"
+    " truth (`if members:`), and None and [] are both false",
+    "altcraft._flatten.xǁFlattenerǁ_flatten__mutmut_13": "`node.get('allOf', [])` -> `node.get('allOf')`: default"
+    " None, the same as the mutant above",
 }
 
 
