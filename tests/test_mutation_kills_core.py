@@ -1701,3 +1701,50 @@ def test_no_delay_is_given_at_the_deadline() -> None:
     clock.now = 1003.0
     with pytest.raises(TaskTimeout):
         waiting.next_delay()
+
+
+def test_more_union_reports(monkeypatch: pytest.MonkeyPatch) -> None:
+    alternatives = {"anyOf": [{"required": ["a"]}, {"required": ["b"]}]}
+    schemas = {
+        **_validate._CHECKED_SCHEMAS,
+        "KillsUnions": {
+            "type": "object",
+            "properties": {
+                "n": {"properties": {"q": alternatives}},
+                "one": {"anyOf": [{"required": ["a"]}]},
+                "k~1": {"anyOf": [{"type": "string"}, {"type": "integer"}]},
+                "z": {"type": "string"},
+            },
+        },
+    }
+    monkeypatch.setattr(_validate, "_CHECKED_SCHEMAS", schemas)
+    problems = _validate._schema_problems
+
+    assert problems("KillsUnions", {"n": {"q": {}}}, assumed=False) == [Problem("n.q.a", "is required (a or b)")]
+    assert problems("KillsUnions", {"one": {}}, assumed=False) == [Problem("one.a", "is required")]
+    assert problems("KillsUnions", {"k~1": 1.5}, assumed=False) == [
+        Problem("k~1", "must be of type string, not number")
+    ]
+    both = problems("KillsUnions", {"n": {"q": {}}, "z": 1}, assumed=False)
+    assert sorted(both) == [
+        Problem("n.q.a", "is required (a or b)"),
+        Problem("z", "must be of type string, not integer"),
+    ]
+
+
+def test_a_subscription_that_is_not_an_object() -> None:
+    refusals, warned = check("import_and_start_batch", with_subscription(5))
+    assert set(refusals) == {Problem(SUB, "must be of type object, not integer")} and warned == []
+
+
+def test_two_refusals_mention_the_one_more() -> None:
+    with pytest.raises(InvalidInput) as err:
+        raise_or_warn("import_profile", [Problem("a", "x"), Problem("b", "y")], [])
+    assert str(err.value) == "import_profile: a x (and 1 more problem(s); see .problems)"
+
+
+def test_a_mode_with_a_root_key_only_needs_nothing_in_the_items(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(_validate, "_SEARCH_KEYS", {**_validate._SEARCH_KEYS, "email_profile": {"root": ["email"]}})
+    body = {"trigger_id": 1, "matching": "email_profile", "data": [{"data": {"_fname": "x"}}]}
+    assert _validate._search_key_rule(body) is None
+    assert check("import_and_start_batch", body) == ([], [])
