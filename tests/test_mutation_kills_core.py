@@ -1748,3 +1748,10 @@ def test_a_mode_with_a_root_key_only_needs_nothing_in_the_items(monkeypatch: pyt
     body = {"trigger_id": 1, "matching": "email_profile", "data": [{"data": {"_fname": "x"}}]}
     assert _validate._search_key_rule(body) is None
     assert check("import_and_start_batch", body) == ([], [])
+
+
+def test_an_unknown_parameter_like_no_documented_one_points_at_extra_body() -> None:
+    refusals, _ = check("task_status", {"task_id": "t", "zzzqqq": 1})
+    assert refusals == [
+        Problem("zzzqqq", "is an unknown parameter (a parameter newer than the spec goes in extra_body=)")
+    ]
