@@ -94,6 +94,49 @@ EQUIVALENT: dict[str, str] = {
     " truth (`if members:`), and None and [] are both false",
     "altcraft._flatten.xǁFlattenerǁ_flatten__mutmut_13": "`node.get('allOf', [])` -> `node.get('allOf')`: default"
     " None, the same as the mutant above",
+    "altcraft._validate.x__narrowed__mutmut_107": "`f.rsplit('.', 1)[-1]` -> `f.rsplit('.')[-1]`: the last part is the"
+    " same",
+    "altcraft._validate.x__narrowed__mutmut_110": "`f.rsplit('.', 1)[-1]` -> `f.rsplit('.', 2)[-1]`: the last part is"
+    " the same",
+    "altcraft._validate.x__narrowed__mutmut_17": "the schema's name -> None in `_document`: `_schema_at` walks the"
+    " absolute location from `components`, never the root `$ref` that holds the name",
+    "altcraft._validate.x__schema_problems__mutmut_23": "the name passed to `_narrowed` -> None: unused there (see"
+    " _narrowed_17)",
+    "altcraft._validate.x__narrowed__mutmut_59": "an absent tag read as None instead of _ABSENT: `_admits` gives the"
+    " same answer unless None is one of the tag values, and no variant of the spec names null",
+    "altcraft._validate.x__narrowed__mutmut_61": "`value.get(prop, _ABSENT)` -> `value.get(prop)`: None, as"
+    " _narrowed_59",
+    "altcraft._validate.x__resolve__mutmut_15": "`lstrip('#/')` -> `lstrip('XX#/XX')`: lstrip takes a set of"
+    " characters, and every $ref of the spec goes on with 'components'",
+    "altcraft._validate.x__schema_problems__mutmut_6": "`is_valid(body)` -> `is_valid(None)` (False): the errors of a"
+    " valid body are then listed, and there are none: only slower",
+    "altcraft._validate.x__search_key_problems__mutmut_21": "the default of `rule.get('root', ())` -> None: only tested"
+    " for truth and joined when true",
+    "altcraft._validate.x__search_key_problems__mutmut_23": "the default of `rule.get('root', ())` dropped: None, as"
+    " _21",
+    "altcraft._validate.x__search_key_problems__mutmut_38": "`len(path) >= 2` -> `> 2`: every error of the search-key"
+    " schema is at data[i].data, a path of length 3",
+    "altcraft._validate.x__search_key_problems__mutmut_39": "`len(path) >= 2` -> `>= 3`: the same as _38",
+    "altcraft._validate.x__search_key_problems__mutmut_9": "`need` for a single candidate: only used when there are"
+    " several",
+    "altcraft._validate.x__unknown__mutmut_13": "get_close_matches n=1 -> the default 3: only the best match (first) is"
+    " shown",
+    "altcraft._validate.x__unknown__mutmut_14": "get_close_matches cutoff=0.6 dropped: 0.6 is the default",
+    "altcraft._validate.x__unknown__mutmut_17": "get_close_matches n=1 -> 2: only the best match (first) is shown",
+    "altcraft._validate.x__whole_document__mutmut_4": "always the assumed schemas: the spec has x-assumed rules, so"
+    " they are never None (test_validate.py::test_x_assumed_rules_warn_and_send asserts it)",
+    "altcraft._validate.x_check__mutmut_30": "the search-key rule also computed for non-batch operations: their bodies"
+    " have no `data` list (or fail their schema anyway), so the rule is None or the verdict unchanged",
+    "altcraft._validate.x_check__mutmut_33": "the one-pass check given None (never valid): every body takes the slow"
+    " path, which gives the same problems: only slower",
+    "altcraft._validate.x_check__mutmut_44": "`_ASSUMED_SCHEMAS is None` -> `is not None`: the documented schema is"
+    " checked even when the assumed one passes, and then finds nothing (the assumed rules only add constraints)",
+    "altcraft._validate.x_check__mutmut_46": "the assumed validator given None (never valid): as _44",
+    "altcraft._validate.x_check__mutmut_55": "`assumed=False` -> None: only tested for truth",
+    "altcraft._validate.x_check__mutmut_65": "`warned += ...` -> `warned = ...`: warned is still empty at that point",
+    "altcraft._validate.x_raise_or_warn__mutmut_23": "`logger.info('%s', text)` -> `logger.info(text)`: without"
+    " arguments logging does not %-format, so the message is the same",
+    "altcraft._validate.x_validate__mutmut_3": "to_plain applied to a plain mapping too: an equal plain copy",
 }
 
 
