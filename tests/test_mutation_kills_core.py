@@ -49,7 +49,7 @@ from altcraft._errors import (
 from altcraft._flatten import Flattener
 from altcraft._polling import Poller, PollSettings
 from altcraft._validate import check, raise_or_warn, validate
-from altcraft_api.models import ProfileImported, TaskAccepted, TaskStatus
+from altcraft_api.models import ProfileImported, TaskAccepted, TaskStatus, TaskStatusRequest
 
 from .conftest import FakeClock
 
@@ -848,25 +848,26 @@ async def test_async_wait_polls_with_the_settings_given() -> None:
 
 async def test_async_handle_wait_passes_its_settings_on() -> None:
     clock = FakeClock()
-    handler, _ = status_sequence(ACCEPTED, RUNNING, RUNNING, RUNNING)
+    handler, _ = status_sequence(ACCEPTED, RUNNING, RUNNING, RUNNING, RUNNING)
     async with async_client(handler, clock) as c:
         handle = await c.import_and_start_batch_task(BATCH)
         assert (await handle.status()).data.progress == 50
-        status = await handle.wait(poll_interval=2.0, max_interval=3.0, backoff=4.0, jitter=False)
+        status = await handle.wait(poll_interval=1.0, max_interval=5.0, backoff=3.0, jitter=False)
     assert status.data.progress == 100
-    assert clock.sleeps == [2.0, 3.0]
+    assert clock.sleeps == [1.0, 3.0, 5.0]
 
 
 def test_sync_handle_wait_passes_its_settings_on() -> None:
     clock = FakeClock()
-    handler, _ = status_sequence(ACCEPTED, RUNNING, RUNNING, RUNNING)
+    handler, _ = status_sequence(ACCEPTED, RUNNING, RUNNING, RUNNING, RUNNING)
     with sync_client(handler, clock) as c:
         handle = c.import_and_start_batch_task(BATCH)
         assert repr(handle) == "TaskHandle(task_id='t-1')"
+        assert handle.accepted.task_id == "t-1"
         assert handle.status().data.progress == 50
-        status = handle.wait(poll_interval=2.0, max_interval=3.0, backoff=4.0, jitter=False)
+        status = handle.wait(poll_interval=1.0, max_interval=5.0, backoff=3.0, jitter=False)
     assert status.data.progress == 100
-    assert clock.sleeps == [2.0, 3.0]
+    assert clock.sleeps == [1.0, 3.0, 5.0]
 
 
 @pytest.mark.parametrize("use_async", [False, True])
@@ -1582,16 +1583,23 @@ def test_the_documented_client_defaults(cls: type[Altcraft] | type[AsyncAltcraft
     assert (c._timeout, c._attempt_total) == (httpx.Timeout(30.0), 30.0)
 
 
+class Midpoint(random.Random):
+    """Jitter at the middle of its range (tells the jittered schedule from the plain one)."""
+
+    def uniform(self, a: float, b: float) -> float:
+        return (a + b) / 2
+
+
 async def waited(how: str, handler: Handler, clock: FakeClock) -> TaskStatus:
     """``wait_task`` or a handle's ``wait``, sync or async, all with their default settings."""
     if how.startswith("async"):
-        async with async_client(handler, clock, rng=Recorder()) as ac:
+        async with async_client(handler, clock, rng=Midpoint()) as ac:
             if how == "async handle":
                 status = await AsyncTaskHandle(ac, TaskAccepted(error=0, error_text="", task_id="t-1")).wait()
             else:
                 status = await ac.wait_task("t-1")
         return status
-    with sync_client(handler, clock, rng=Recorder()) as c:
+    with sync_client(handler, clock, rng=Midpoint()) as c:
         if how == "handle":
             return TaskHandle(c, TaskAccepted(error=0, error_text="", task_id="t-1")).wait()
         return c.wait_task("t-1")
@@ -1605,7 +1613,7 @@ async def test_waiting_by_default_backs_off_from_half_a_second_to_ten_with_jitte
     clock = FakeClock()
     handler, _ = status_sequence(*[QUEUED] * 6)
     assert (await waited(how, handler, clock)).data.progress == 100
-    assert clock.sleeps == [0.5, 1.0, 2.0, 4.0, 8.0, 10.0]  # the top of each jitter range (Recorder)
+    assert clock.sleeps == [0.5, 0.75, 1.25, 2.25, 4.25, 5.25]  # the middle of 0.5 .. min(10, 0.5 * 2**n)
 
 
 @pytest.mark.parametrize("how", WAYS)
@@ -1755,3 +1763,104 @@ def test_an_unknown_parameter_like_no_documented_one_points_at_extra_body() -> N
     assert refusals == [
         Problem("zzzqqq", "is an unknown parameter (a parameter newer than the spec goes in extra_body=)")
     ]
+
+
+# ---------------------------------------------------------------------------------------------- each operation
+
+
+def operations(c: Altcraft | AsyncAltcraft) -> list[tuple[str, Callable[..., Any], Any]]:
+    workflow = {"workflow_id": 3, "data": [{"data": {"email": "b@example.com"}}]}
+    return [
+        ("import_profile", c.import_profile, PROFILE),
+        ("import_and_start_batch", c.import_and_start_batch, BATCH),
+        ("import_and_start_batch_task", c.import_and_start_batch_task, BATCH),
+        ("workflow_import_and_start_batch_task", c.workflow_import_and_start_batch_task, workflow),
+    ]
+
+
+ANSWERS = {
+    "/api/v1.1/profiles/import": IMPORTED,
+    "/api/v1.1/campaigns/triggers/import_and_start_batch": {"error": 0, "error_text": "ok", "result": []},
+    "/api/v1.1/campaigns/triggers/import_and_start_batch_task": ACCEPTED,
+    "/api/v1.1/workflows/import_and_start_batch_task": ACCEPTED,
+    "/api/v1.1/tasks/status": DONE,
+}
+
+
+def by_path(sent: list[httpx.Request]) -> Handler:
+    def handler(request: httpx.Request) -> httpx.Response:
+        sent.append(request)
+        return httpx.Response(200, json=ANSWERS[request.url.path])
+
+    return handler
+
+
+def test_each_sync_operation_passes_its_timeout_and_extra_body_on() -> None:
+    sent: list[httpx.Request] = []
+    with sync_client(by_path(sent)) as c:
+        for name, method, body in operations(c):
+            with pytest.raises(TransportError) as err:
+                method(body, timeout=0)
+            assert str(err.value).startswith(f"{name}: no answer from altcraft.test within the deadline"), name
+            assert sent == []
+            answer = method(body, extra_body={"x_new": 1}, timeout=5.0)
+            assert httpx.Response(200, content=sent[-1].content).json()["x_new"] == 1, name
+            assert sent[-1].url.path == OPERATIONS_PATHS[name]
+            if name.endswith("_task"):
+                assert isinstance(answer, TaskHandle) and answer.accepted.task_id == "t-1"
+                assert answer._client is c
+            sent.clear()
+        with pytest.raises(TransportError):
+            c.task_status("t-1", timeout=0)
+        assert c.task_status(TaskStatusRequest(task_id="t-2")).data.status == "completed"
+        assert httpx.Response(200, content=sent[-1].content).json()["task_id"] == "t-2"
+
+
+async def test_each_async_operation_passes_its_timeout_and_extra_body_on() -> None:
+    sent: list[httpx.Request] = []
+    async with async_client(by_path(sent)) as c:
+        for name, method, body in operations(c):
+            with pytest.raises(TransportError) as err:
+                await method(body, timeout=0)
+            assert str(err.value).startswith(f"{name}: no answer from altcraft.test within the deadline"), name
+            assert sent == []
+            answer = await method(body, extra_body={"x_new": 1}, timeout=5.0)
+            assert httpx.Response(200, content=sent[-1].content).json()["x_new"] == 1, name
+            assert sent[-1].url.path == OPERATIONS_PATHS[name]
+            if name.endswith("_task"):
+                assert isinstance(answer, AsyncTaskHandle) and answer.accepted.task_id == "t-1"
+                assert answer._client is c
+            sent.clear()
+        with pytest.raises(TransportError):
+            await c.task_status("t-1", timeout=0)
+        assert (await c.task_status(TaskStatusRequest(task_id="t-2"))).data.status == "completed"
+        assert httpx.Response(200, content=sent[-1].content).json()["task_id"] == "t-2"
+
+
+OPERATIONS_PATHS = {
+    "import_profile": "/api/v1.1/profiles/import",
+    "import_and_start_batch": "/api/v1.1/campaigns/triggers/import_and_start_batch",
+    "import_and_start_batch_task": "/api/v1.1/campaigns/triggers/import_and_start_batch_task",
+    "workflow_import_and_start_batch_task": "/api/v1.1/workflows/import_and_start_batch_task",
+}
+
+
+def test_inject_leaves_a_request_without_a_content_type() -> None:
+    request = httpx.Request("POST", BASE + "/x")
+    assert core()._inject(request).content == b""
+
+
+@pytest.mark.parametrize("use_async", [False, True])
+async def test_the_generated_clients_see_the_answers_headers(use_async: bool) -> None:
+    from altcraft_api.api.tasks import task_status as gen_task_status
+
+    sent: list[httpx.Request] = []
+    body = TaskStatusRequest(task_id="t-1", token="")
+    if use_async:
+        async with async_client(by_path(sent)) as ac:
+            result = await gen_task_status.asyncio_detailed(client=ac.generated, body=body)
+    else:
+        with sync_client(by_path(sent)) as c:
+            result = gen_task_status.sync_detailed(client=c.generated, body=body)
+    assert result.status_code == 200 and result.headers["content-type"] == "application/json"
+    assert httpx.Response(200, content=sent[0].content).json()["token"] == TOKEN
