@@ -1864,3 +1864,15 @@ async def test_the_generated_clients_see_the_answers_headers(use_async: bool) ->
             result = gen_task_status.sync_detailed(client=c.generated, body=body)
     assert result.status_code == 200 and result.headers["content-type"] == "application/json"
     assert httpx.Response(200, content=sent[0].content).json()["token"] == TOKEN
+
+
+def test_a_declared_xml_answer_is_read_as_xml_whatever_it_starts_with() -> None:
+    with pytest.raises(ProtocolError) as err:
+        parse(200, b"oops", "application/xml")
+    assert str(err.value) == (
+        "import_profile: the answer (HTTP 200, application/xml) is not readable: malformed XML: "
+        "Start tag expected, '<' not found, line 1, column 1 (<string>, line 1)"
+    )
+    with pytest.raises(ProtocolError) as err:
+        parse(200, b"oops", "text/plain; charset=x; q=1")
+    assert str(err.value).startswith("import_profile: the answer (HTTP 200, text/plain) is not readable: unexpected")
