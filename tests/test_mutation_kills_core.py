@@ -10,7 +10,7 @@ import random
 import threading
 import time
 import warnings
-from collections.abc import Callable, Iterator
+from collections.abc import AsyncIterator, Callable, Iterator
 from types import SimpleNamespace
 from typing import Any
 
@@ -719,7 +719,7 @@ async def test_async_the_exchange_posts_the_built_request_to_the_operations_path
 
     async with async_client(handler, auth="bearer", timeout=httpx.Timeout(4.0)) as c:
         handle = await c.workflow_import_and_start_batch_task(
-            {"workflow_id": 3, "data": [{"data": {"email": "b@example.com"}}]}, timeout=9.0
+            {"workflow_id": 3, "data": [{"data": {"email": "b@example.com"}}]}, timeout=2.5
         )
         assert repr(handle) == "AsyncTaskHandle(task_id='t-1')"
         assert handle.accepted.task_id == "t-1"
@@ -729,7 +729,7 @@ async def test_async_the_exchange_posts_the_built_request_to_the_operations_path
     assert (request.method, str(request.url)) == ("POST", BASE + "/api/v1.1/workflows/import_and_start_batch_task")
     assert request.headers["Authorization"] == f"Bearer {TOKEN}"
     assert request.headers["Content-Type"] == "application/json"
-    assert request.extensions["timeout"] == {"connect": 4.0, "read": 4.0, "write": 4.0, "pool": 4.0}
+    assert request.extensions["timeout"] == {"connect": 2.5, "read": 2.5, "write": 2.5, "pool": 2.5}
     assert str(seen[1].url) == BASE + "/api/v1.1/campaigns/triggers/import_and_start_batch_task"
 
 
@@ -1876,3 +1876,76 @@ def test_a_declared_xml_answer_is_read_as_xml_whatever_it_starts_with() -> None:
     with pytest.raises(ProtocolError) as err:
         parse(200, b"oops", "text/plain; charset=x; q=1")
     assert str(err.value).startswith("import_profile: the answer (HTTP 200, text/plain) is not readable: unexpected")
+
+
+@pytest.fixture
+def unreachable_port() -> Iterator[int]:
+    """A loopback port whose listen backlog is full: a connect starts (httpcore reports it) and never ends."""
+    import socket
+
+    server = socket.socket()
+    server.bind(("127.0.0.1", 0))
+    server.listen(0)
+    port = server.getsockname()[1]
+    fillers = []
+    for _ in range(3):
+        filler = socket.socket()
+        filler.setblocking(False)
+        filler.connect_ex(("127.0.0.1", port))
+        fillers.append(filler)
+    probe = socket.socket()
+    probe.settimeout(0.3)
+    try:
+        probe.connect(("127.0.0.1", port))
+        connected = True
+    except OSError:
+        connected = False
+    finally:
+        probe.close()
+    try:
+        if connected:
+            pytest.skip("this system completes connects beyond a full backlog")
+        yield port
+    finally:
+        for s in [*fillers, server]:
+            s.close()
+
+
+def test_sync_a_deadline_during_connect_is_known_not_sent(unreachable_port: int) -> None:
+    with Altcraft(f"http://127.0.0.1:{unreachable_port}", TOKEN) as c, pytest.raises(TransportError) as err:
+        c.import_profile(PROFILE, timeout=0.3)
+    assert type(err.value) is TransportError  # the trace showed no request headers went out
+    assert str(err.value) == "import_profile: no answer from 127.0.0.1 within the deadline (1 attempt(s))"
+
+
+async def test_async_a_deadline_during_connect_is_known_not_sent(unreachable_port: int) -> None:
+    async with AsyncAltcraft(f"http://127.0.0.1:{unreachable_port}", TOKEN) as c:
+        with pytest.raises(TransportError) as err:
+            await c.import_profile(PROFILE, timeout=0.3)
+    assert type(err.value) is TransportError
+    assert str(err.value) == "import_profile: no answer from 127.0.0.1 within the deadline (1 attempt(s))"
+
+
+async def test_async_an_endless_answer_is_read_only_up_to_the_cap() -> None:
+    pulled = 0
+
+    async def endless() -> AsyncIterator[bytes]:
+        nonlocal pulled
+        for _ in range(1000):
+            pulled += 1
+            yield b"12345678"
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        return httpx.Response(200, content=endless(), headers={"content-type": "application/json"})
+
+    async with async_client(handler, max_answer_bytes=20) as c:
+        with pytest.raises(ProtocolError) as err:
+            await c.task_status("t-1")
+    assert "larger than max_answer_bytes=20 (at least 24 bytes)" in str(err.value)
+    assert pulled < 10
+
+
+def test_a_400_without_an_error_field_is_a_bad_request() -> None:
+    with pytest.raises(BadRequest) as err:
+        parse(400, b'{"error_text": "bad"}')
+    assert (err.value.code, err.value.error_text, err.value.http_status) == (None, "bad", 400)
