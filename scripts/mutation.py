@@ -137,6 +137,55 @@ EQUIVALENT: dict[str, str] = {
     "altcraft._validate.x_raise_or_warn__mutmut_23": "`logger.info('%s', text)` -> `logger.info(text)`: without"
     " arguments logging does not %-format, so the message is the same",
     "altcraft._validate.x_validate__mutmut_3": "to_plain applied to a plain mapping too: an equal plain copy",
+    "altcraft._client.xǁAltcraftǁimport_profile__mutmut_1": "`cast(Model, x)` -> `cast(None, x)`: typing.cast returns x"
+    " unchanged at run time",
+    "altcraft._client.xǁAltcraftǁimport_and_start_batch__mutmut_12": "`cast(Model, x)` -> `cast(None, x)`: typing.cast"
+    " returns x unchanged at run time",
+    "altcraft._client.xǁAltcraftǁimport_and_start_batch_task__mutmut_16": "`cast(Model, x)` -> `cast(None, x)`:"
+    " typing.cast returns x unchanged at run time",
+    "altcraft._client.xǁAltcraftǁworkflow_import_and_start_batch_task__mutmut_16": "`cast(Model, x)` -> `cast(None,"
+    " x)`: typing.cast returns x unchanged at run time",
+    "altcraft._client.xǁAltcraftǁtask_status__mutmut_7": "`cast(Model, x)` -> `cast(None, x)`: typing.cast returns x"
+    " unchanged at run time",
+    "altcraft._client.xǁAsyncAltcraftǁimport_profile__mutmut_12": "`cast(Model, x)` -> `cast(None, x)`: typing.cast"
+    " returns x unchanged at run time",
+    "altcraft._client.xǁAsyncAltcraftǁimport_and_start_batch__mutmut_12": "`cast(Model, x)` -> `cast(None, x)`:"
+    " typing.cast returns x unchanged at run time",
+    "altcraft._client.xǁAsyncAltcraftǁimport_and_start_batch_task__mutmut_16": "`cast(Model, x)` -> `cast(None, x)`:"
+    " typing.cast returns x unchanged at run time",
+    "altcraft._client.xǁAsyncAltcraftǁworkflow_import_and_start_batch_task__mutmut_17": "`cast(Model, x)` ->"
+    " `cast(None, x)`: typing.cast returns x unchanged at run time",
+    "altcraft._client.xǁAsyncAltcraftǁtask_status__mutmut_7": "`cast(Model, x)` -> `cast(None, x)`: typing.cast returns"
+    " x unchanged at run time",
+    "altcraft._client.xǁ_Coreǁ_inject__mutmut_9": "the header name in another case: httpx.Headers are case-insensitive",
+    "altcraft._client.xǁ_Coreǁ_inject__mutmut_10": "the header name in another case: httpx.Headers are case-insensitive",
+    "altcraft._client.xǁ_Coreǁ_inject__mutmut_18": "the header name in another case: httpx.Headers are case-insensitive",
+    "altcraft._client.xǁ_Coreǁ_inject__mutmut_36": "the header name in another case: httpx.Headers are case-insensitive",
+    "altcraft._client.xǁ_Coreǁ_inject__mutmut_37": "the header name in another case: httpx.Headers are case-insensitive",
+    "altcraft._client.xǁ_Coreǁ_answered__mutmut_23": "the header name in another case: httpx.Headers are"
+    " case-insensitive",
+    "altcraft._client.xǁ_Coreǁ_parse__mutmut_13": "the header name in another case: httpx.Headers are case-insensitive",
+    "altcraft._client.xǁ_Cappedǁ__init____mutmut_6": "the header name in another case: httpx.Headers are"
+    " case-insensitive",
+    "altcraft._client.xǁ_Coreǁ_inject__mutmut_19": "the default content type '' -> 'XXXX': neither starts with"
+    " application/json",
+    "altcraft._client.xǁ_Coreǁ_parse__mutmut_6": "`split(';', 1)[0]` -> `split(';')[0]`: the same first part",
+    "altcraft._client.xǁ_Coreǁ_parse__mutmut_16": "`split(';', 1)[0]` -> `split(';', 2)[0]`: the same first part",
+    "altcraft._client.xǁ_Coreǁ_parse__mutmut_23": "the initial `data` None -> '': only read when decoding succeeded,"
+    " which sets it",
+    "altcraft._client.xǁ_Coreǁ_parse__mutmut_66": "the codec name 'utf-8' -> 'UTF-8': codec names are case-insensitive",
+    "altcraft._client.xǁ_Traceǁatrace__mutmut_2": "`self(name, info)` -> `self(name, None)`: __call__ does not read"
+    " info",
+    "altcraft._client.xǁ_AnswerTooLargeǁ__init____mutmut_1": "the args of an internal exception that never escapes (it"
+    " becomes a ProtocolError built from .size)",
+    "altcraft._client.xǁAsyncAltcraftǁ__init____mutmut_33": "the pool's default timeout: every request is built with"
+    " its own timeout (build_request(timeout=...)), and the generated client's requests carry theirs",
+    "altcraft._client.xǁAsyncAltcraftǁ__init____mutmut_35": "the pool's base_url: every request is built with the"
+    " absolute URL",
+    "altcraft._client.xǁAsyncAltcraftǁ__init____mutmut_36": "the pool's default timeout dropped: unused, as __init___33",
+    "altcraft._client.xǁAsyncAltcraftǁ_exchange__mutmut_15": "the method 'POST' -> 'post': httpx upper-cases it",
+    "altcraft._client.xǁAsyncAltcraftǁrequest__mutmut_47": "`failure = None` -> '': failure is set again before it is"
+    " next read",
 }
 
 
