@@ -157,14 +157,14 @@ EQUIVALENT: dict[str, str] = {
     " `cast(None, x)`: typing.cast returns x unchanged at run time",
     "altcraft._client.xǁAsyncAltcraftǁtask_status__mutmut_7": "`cast(Model, x)` -> `cast(None, x)`: typing.cast returns"
     " x unchanged at run time",
-    "altcraft._client.xǁ_Coreǁ_inject__mutmut_9": "the header name in another case: httpx.Headers are case-insensitive",
-    "altcraft._client.xǁ_Coreǁ_inject__mutmut_10": "the header name in another case: httpx.Headers are case-insensitive",
-    "altcraft._client.xǁ_Coreǁ_inject__mutmut_18": "the header name in another case: httpx.Headers are case-insensitive",
-    "altcraft._client.xǁ_Coreǁ_inject__mutmut_36": "the header name in another case: httpx.Headers are case-insensitive",
-    "altcraft._client.xǁ_Coreǁ_inject__mutmut_37": "the header name in another case: httpx.Headers are case-insensitive",
+    "altcraft._client.xǁ_Coreǁ_inject__mutmut_9": "the header name in another case: httpx.Headers ignore case",
+    "altcraft._client.xǁ_Coreǁ_inject__mutmut_10": "the header name in another case: httpx.Headers ignore case",
+    "altcraft._client.xǁ_Coreǁ_inject__mutmut_18": "the header name in another case: httpx.Headers ignore case",
+    "altcraft._client.xǁ_Coreǁ_inject__mutmut_36": "the header name in another case: httpx.Headers ignore case",
+    "altcraft._client.xǁ_Coreǁ_inject__mutmut_37": "the header name in another case: httpx.Headers ignore case",
     "altcraft._client.xǁ_Coreǁ_answered__mutmut_23": "the header name in another case: httpx.Headers are"
     " case-insensitive",
-    "altcraft._client.xǁ_Coreǁ_parse__mutmut_13": "the header name in another case: httpx.Headers are case-insensitive",
+    "altcraft._client.xǁ_Coreǁ_parse__mutmut_13": "the header name in another case: httpx.Headers ignore case",
     "altcraft._client.xǁ_Cappedǁ__init____mutmut_6": "the header name in another case: httpx.Headers are"
     " case-insensitive",
     "altcraft._client.xǁ_Coreǁ_inject__mutmut_19": "the default content type '' -> 'XXXX': neither starts with"
@@ -182,7 +182,7 @@ EQUIVALENT: dict[str, str] = {
     " its own timeout (build_request(timeout=...)), and the generated client's requests carry theirs",
     "altcraft._client.xǁAsyncAltcraftǁ__init____mutmut_35": "the pool's base_url: every request is built with the"
     " absolute URL",
-    "altcraft._client.xǁAsyncAltcraftǁ__init____mutmut_36": "the pool's default timeout dropped: unused, as __init___33",
+    "altcraft._client.xǁAsyncAltcraftǁ__init____mutmut_36": "the pool's default timeout dropped: unused (__init___33)",
     "altcraft._client.xǁAsyncAltcraftǁ_exchange__mutmut_15": "the method 'POST' -> 'post': httpx upper-cases it",
     "altcraft._client.xǁAsyncAltcraftǁrequest__mutmut_47": "`failure = None` -> '': failure is set again before it is"
     " next read",
