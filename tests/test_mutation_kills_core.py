@@ -1949,3 +1949,69 @@ def test_a_400_without_an_error_field_is_a_bad_request() -> None:
     with pytest.raises(BadRequest) as err:
         parse(400, b'{"error_text": "bad"}')
     assert (err.value.code, err.value.error_text, err.value.http_status) == (None, "bad", 400)
+
+
+@pytest.fixture
+def loopback_server() -> Iterator[str]:
+    """A real HTTP server on 127.0.0.1 answering every POST with a completed task status."""
+    from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+    class Handler(BaseHTTPRequestHandler):
+        def do_POST(self) -> None:
+            self.rfile.read(int(self.headers["content-length"]))
+            body = httpx.Response(200, json=DONE).content
+            self.send_response(200)
+            self.send_header("content-type", "application/json")
+            self.send_header("content-length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+        def log_message(self, *args: Any) -> None:
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}"
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+@pytest.mark.parametrize("use_async", [False, True])
+async def test_the_generated_functions_read_answers_over_a_real_connection(
+    use_async: bool, loopback_server: str
+) -> None:
+    from altcraft_api.api.tasks import task_status as gen_task_status
+
+    body = TaskStatusRequest(task_id="t-1")
+    if use_async:
+        async with AsyncAltcraft(loopback_server, TOKEN) as ac:
+            result = await gen_task_status.asyncio_detailed(client=ac.generated, body=body)
+    else:
+        with Altcraft(loopback_server, TOKEN) as c:
+            result = gen_task_status.sync_detailed(client=c.generated, body=body)
+    assert result.status_code == 200
+    assert isinstance(result.parsed, TaskStatus) and result.parsed.data.status == "completed"
+
+
+def test_sync_each_attempt_gets_the_clients_phases_or_the_time_left() -> None:
+    seen: list[httpx.Request] = []
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        seen.append(request)
+        return httpx.Response(200, json=IMPORTED)
+
+    with sync_client(handler, timeout=httpx.Timeout(4.0)) as c:
+        c.import_profile(PROFILE)  # no deadline: in the calling thread, with the client's phases
+        c.import_profile(PROFILE, timeout=2.5)  # in a worker, bounded by the time left
+    assert seen[0].extensions["timeout"] == {"connect": 4.0, "read": 4.0, "write": 4.0, "pool": 4.0}
+    assert seen[1].extensions["timeout"] == {"connect": 2.5, "read": 2.5, "write": 2.5, "pool": 2.5}
+
+
+def test_sync_an_answer_over_the_cap_names_its_size() -> None:
+    client = sync_client(answer(200, b"x" * 50, "application/json"), max_answer_bytes=10)
+    with client, pytest.raises(ProtocolError) as err:
+        client.task_status("t-1")
+    assert "larger than max_answer_bytes=10 (at least 50 bytes)" in str(err.value)
