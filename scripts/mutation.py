@@ -184,6 +184,9 @@ EQUIVALENT: dict[str, str] = {
     " absolute URL",
     "altcraft._client.xǁAsyncAltcraftǁ__init____mutmut_36": "the pool's default timeout dropped: unused (__init___33)",
     "altcraft._client.xǁAsyncAltcraftǁ_exchange__mutmut_15": "the method 'POST' -> 'post': httpx upper-cases it",
+    "altcraft._client.xǁAltcraftǁ_exchange__mutmut_15": "the method 'POST' -> 'post': httpx upper-cases it",
+    "altcraft._client.xǁAltcraftǁ_attempt__mutmut_4": "no trace for an attempt without a total bound: the trace is"
+    " only read for a deadline, and such an attempt has none (its stop event is never set)",
     "altcraft._client.xǁAsyncAltcraftǁrequest__mutmut_47": "`failure = None` -> '': failure is set again before it is"
     " next read",
 }
