@@ -2015,3 +2015,53 @@ def test_sync_an_answer_over_the_cap_names_its_size() -> None:
     with client, pytest.raises(ProtocolError) as err:
         client.task_status("t-1")
     assert "larger than max_answer_bytes=10 (at least 50 bytes)" in str(err.value)
+
+
+def test_bearer_drops_a_token_the_body_carries() -> None:
+    content, headers, _ = core(auth="bearer")._build("import_profile", {**PROFILE, "token": "other"}, None)
+    assert "token" not in httpx.Response(200, content=content).json()
+    assert headers["Authorization"] == f"Bearer {TOKEN}"
+
+
+def test_a_refused_body_names_the_operation() -> None:
+    with pytest.raises(InvalidInput) as err:
+        core()._build("import_profile", {"db_id": 1}, None)
+    assert str(err.value) == "import_profile: data is required"
+    assert err.value.operation == "import_profile"
+
+
+def test_a_key_json_cannot_carry_is_refused_naming_the_body() -> None:
+    with pytest.raises(InvalidInput) as err:
+        core(validate=False)._build("import_profile", {**PROFILE, "data": {1: "x"}}, None)
+    assert str(err.value) == "import_profile: body: Dict key must be str"
+    assert (err.value.field, err.value.operation) == ("body", "import_profile")
+
+
+def test_a_batch_call_logs_its_profile_count(caplog: pytest.LogCaptureFixture) -> None:
+    with sync_client(by_path([])) as c, caplog.at_level(logging.DEBUG, logger="altcraft"):
+        c.import_and_start_batch(BATCH)
+    assert any("(json, 2 profiles) -> HTTP 200" in r.getMessage() for r in caplog.records)
+
+
+def test_only_trailing_slashes_are_cut_off_the_base_url() -> None:
+    c = Altcraft("http://altcraft.test/apiX/", TOKEN)
+    assert c.base_url == "http://altcraft.test/apiX"
+    c.close()
+
+
+def test_a_non_ascii_token_is_redacted_in_its_orjson_and_json_forms() -> None:
+    c = _Core(
+        BASE,
+        'é"k',
+        auth="body",
+        format="json",
+        timeout=1.0,
+        validate=True,
+        max_retries=0,
+        max_answer_bytes=10,
+        clock=FakeClock(),
+        rng=None,
+    )
+    assert c._redact('a é\\"k b') == "a *** b"  # orjson keeps é, escapes the quote
+    assert c._redact('a \\u00e9\\"k b') == "a *** b"  # json.dumps escapes both
+    assert c._redact('a é"k b') == "a *** b"
