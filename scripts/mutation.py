@@ -185,6 +185,17 @@ EQUIVALENT: dict[str, str] = {
     "altcraft._client.xǁAsyncAltcraftǁ__init____mutmut_36": "the pool's default timeout dropped: unused (__init___33)",
     "altcraft._client.xǁAsyncAltcraftǁ_exchange__mutmut_15": "the method 'POST' -> 'post': httpx upper-cases it",
     "altcraft._client.xǁAltcraftǁ_exchange__mutmut_15": "the method 'POST' -> 'post': httpx upper-cases it",
+    "altcraft._client.xǁAltcraftǁ__init____mutmut_33": "the pool's default timeout: unused",
+    "altcraft._client.xǁAltcraftǁ__init____mutmut_35": "the pool's base_url: unused (absolute URLs)",
+    "altcraft._client.xǁAltcraftǁ__init____mutmut_36": "the pool's default timeout dropped: unused",
+    "altcraft._client.xǁAltcraftǁrequest__mutmut_47": "`failure = None` -> '': set again before it is read",
+    "altcraft._client.xǁAltcraftǁclose__mutmut_2": "`shutdown(wait=False)` -> `wait=None`: only tested for truth",
+    "altcraft._client.xǁ_Coreǁ_budget__mutmut_10": "`sent=False` -> None: only tested for truth",
+    "altcraft._client.xǁ_Coreǁ_build__mutmut_101": "the root path '' -> None: only tested for truth",
+    "altcraft._client.xǁ_Coreǁ__init____mutmut_104": "the token forms sorted by value, not length (reversed): a form"
+    " holds another only as its prefix or suffix after an escape character, and then sorts first either way",
+    "altcraft._client.xǁ_Coreǁ__init____mutmut_107": "the same as __init___104 (no key: sorted by value)",
+    "altcraft._client.xǁ_Coreǁ__init____mutmut_116": "an httpx.Timeout wrapped in httpx.Timeout(): an equal copy",
     "altcraft._client.xǁAltcraftǁ_attempt__mutmut_4": "no trace for an attempt without a total bound: the trace is"
     " only read for a deadline, and such an attempt has none (its stop event is never set)",
     "altcraft._client.xǁAsyncAltcraftǁrequest__mutmut_47": "`failure = None` -> '': failure is set again before it is"
