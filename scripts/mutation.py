@@ -84,8 +84,6 @@ EQUIVALENT: dict[str, str] = {
     " (only 400-404 and >= 500 do), and the message shows `code` itself",
     "altcraft._polling.xǁPollerǁ_aimed_delay__mutmut_13": "`last_p <= lowest` -> `<`: when last_p == lowest the last"
     " sample is the latest at the lowest value, so `last_t <= anchor_t` holds and returns None just the same",
-    "altcraft._flatten.x__implied_type__mutmut_3": "a lone `type` string kept as the container makes `in` a substring"
-    " test, and no JSON type name is a substring of another: the same verdict",
     "altcraft._flatten.x__narrow_not_enum__mutmut_39": "`node.get('minLength', 0)` -> 1 inside max(1, ...):"
     " max(1, 0) == max(1, 1)",
     "altcraft._flatten.xǁFlattenerǁ_conjoin__mutmut_53": "`group & b.keys()` -> `group | b.keys()` (always true):"
