@@ -83,7 +83,7 @@ def answer(status: int, body: Any, content_type: str = "application/json", **hea
     return handler
 
 
-def core(**kwargs: Any) -> _Core:
+def core(token: str = TOKEN, **kwargs: Any) -> _Core:
     settings: dict[str, Any] = {
         "auth": "body",
         "format": "json",
@@ -95,7 +95,7 @@ def core(**kwargs: Any) -> _Core:
         "rng": random.Random(1),
     }
     settings.update(kwargs)
-    return _Core(BASE, TOKEN, **settings)
+    return _Core(BASE, token, **settings)
 
 
 def call(operation: str = "import_profile", deadline: float | None = None, attempts: int = 1) -> _Call:
@@ -657,8 +657,8 @@ async def test_the_async_generated_client_sends_through_the_pool_with_the_token(
 # ---------------------------------------------------------------------------------------------- whole calls
 
 
-def test_sync_retries_until_an_answer_comes_and_sleeps_between() -> None:
-    clock = FakeClock()
+def refused_then_answered() -> Callable[[httpx.Request], httpx.Response]:
+    """A connection refused, then a 429 with Retry-After: 1, then the import's answer."""
     answers: Iterator[Exception | httpx.Response] = iter(
         [httpx.ConnectError("no"), httpx.Response(429, json={"error": 429}, headers={"retry-after": "1"})]
     )
@@ -669,6 +669,12 @@ def test_sync_retries_until_an_answer_comes_and_sleeps_between() -> None:
             raise nxt
         return nxt or httpx.Response(200, json=IMPORTED)
 
+    return handler
+
+
+def test_sync_retries_until_an_answer_comes_and_sleeps_between() -> None:
+    clock = FakeClock()
+    handler = refused_then_answered()
     with sync_client(handler, clock, rng=Recorder()) as c:
         assert c.import_profile(PROFILE).profile_id == "42"
     assert clock.sleeps == [0.2, 1.0]
@@ -676,16 +682,7 @@ def test_sync_retries_until_an_answer_comes_and_sleeps_between() -> None:
 
 async def test_async_retries_until_an_answer_comes_and_sleeps_between() -> None:
     clock = FakeClock()
-    answers: Iterator[Exception | httpx.Response] = iter(
-        [httpx.ConnectError("no"), httpx.Response(429, json={"error": 429}, headers={"retry-after": "1"})]
-    )
-
-    def handler(request: httpx.Request) -> httpx.Response:
-        nxt = next(answers, None)
-        if isinstance(nxt, Exception):
-            raise nxt
-        return nxt or httpx.Response(200, json=IMPORTED)
-
+    handler = refused_then_answered()
     async with async_client(handler, clock, rng=Recorder()) as c:
         assert (await c.import_profile(PROFILE)).profile_id == "42"
     assert clock.sleeps == [0.2, 1.0]
@@ -818,28 +815,18 @@ def status_sequence(*bodies: dict[str, Any]) -> tuple[Handler, list[dict[str, An
     return handler, sent
 
 
-def test_sync_wait_polls_with_the_settings_given() -> None:
+@pytest.mark.parametrize("use_async", [False, True])
+async def test_wait_polls_with_the_settings_given(use_async: bool) -> None:
     clock = FakeClock()
     handler, sent = status_sequence(RUNNING, RUNNING)
     seen: list[TaskStatus] = []
-    with sync_client(handler, clock) as c:
-        status = c.wait_task(
-            "t-1", timeout=60.0, poll_interval=1.0, max_interval=8.0, backoff=3.0, jitter=False, on_progress=seen.append
-        )
-    assert status.data.status == "completed"
-    assert clock.sleeps == [1.0, 3.0]
-    assert [s.data.progress for s in seen] == [50, 50, 100]
-    assert sent[0] == {"task_id": "t-1", "token": TOKEN}
-
-
-async def test_async_wait_polls_with_the_settings_given() -> None:
-    clock = FakeClock()
-    handler, sent = status_sequence(RUNNING, RUNNING)
-    seen: list[TaskStatus] = []
-    async with async_client(handler, clock) as c:
-        status = await c.wait_task(
-            "t-1", timeout=60.0, poll_interval=1.0, max_interval=8.0, backoff=3.0, jitter=False, on_progress=seen.append
-        )
+    settings: dict[str, Any] = {"timeout": 60.0, "poll_interval": 1.0, "max_interval": 8.0, "backoff": 3.0}
+    if use_async:
+        async with async_client(handler, clock) as ac:
+            status = await ac.wait_task("t-1", **settings, jitter=False, on_progress=seen.append)
+    else:
+        with sync_client(handler, clock) as c:
+            status = c.wait_task("t-1", **settings, jitter=False, on_progress=seen.append)
     assert status.data.status == "completed"
     assert clock.sleeps == [1.0, 3.0]
     assert [s.data.progress for s in seen] == [50, 50, 100]
@@ -1667,18 +1654,7 @@ def test_a_failed_one_of_is_narrowed_too_and_each_variant_reports_at_most_a_thou
 
 def test_every_form_of_the_token_is_redacted_whole_the_longest_first() -> None:
     def redacted(token: str, text: str) -> str:
-        return _Core(
-            BASE,
-            token,
-            auth="body",
-            format="json",
-            timeout=1.0,
-            validate=True,
-            max_retries=0,
-            max_answer_bytes=10,
-            clock=FakeClock(),
-            rng=None,
-        )._redact(text)
+        return core(token, timeout=1.0, max_retries=0, max_answer_bytes=10, rng=None)._redact(text)
 
     assert redacted("tok\\", "a tok\\\\ b tok\\ c") == "a *** b *** c"  # JSON-escaped: one backslash more
     assert redacted('t<"k', 'a t&lt;"k b t<\\"k c t<"k d') == "a *** b *** c *** d"
@@ -2050,18 +2026,7 @@ def test_only_trailing_slashes_are_cut_off_the_base_url() -> None:
 
 
 def test_a_non_ascii_token_is_redacted_in_its_orjson_and_json_forms() -> None:
-    c = _Core(
-        BASE,
-        'é"k',
-        auth="body",
-        format="json",
-        timeout=1.0,
-        validate=True,
-        max_retries=0,
-        max_answer_bytes=10,
-        clock=FakeClock(),
-        rng=None,
-    )
+    c = core('é"k', timeout=1.0, max_retries=0, max_answer_bytes=10, rng=None)
     assert c._redact('a é\\"k b') == "a *** b"  # orjson keeps é, escapes the quote
     assert c._redact('a \\u00e9\\"k b') == "a *** b"  # json.dumps escapes both
     assert c._redact('a é"k b') == "a *** b"
