@@ -17,7 +17,7 @@ schemas as written, so paths and variants in errors are unchanged.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any
 
 import jsonschema_rs
@@ -50,23 +50,26 @@ _REFS = "#/components/schemas/"
 _MAX_DEPTH = 32  # inlining stops here, so a recursive schema stays a $ref
 
 
+def _subschemas(key: str, value: Any, each: Callable[[Any], Any]) -> Any:
+    """The value of keyword ``key`` with ``each`` applied to the schemas it holds (other values as they are)."""
+    if key in _SCHEMA_MAPS:
+        return {name: each(schema) for name, schema in value.items()}
+    if key in _SCHEMA_LISTS:
+        return [each(schema) for schema in value]
+    if key in _SCHEMA_ONE:
+        return each(value)
+    return value
+
+
 def _strip(node: Any) -> Any:
     """``node`` without annotations and ``additionalProperties: true`` (verdicts unchanged)."""
     if not isinstance(node, Mapping):
         return node
-    out: dict[str, Any] = {}
-    for key, value in node.items():
-        if key in _ANNOTATIONS or key.startswith("x-") or (key == "additionalProperties" and value is True):
-            continue
-        if key in _SCHEMA_MAPS:
-            out[key] = {name: _strip(schema) for name, schema in value.items()}
-        elif key in _SCHEMA_LISTS:
-            out[key] = [_strip(schema) for schema in value]
-        elif key in _SCHEMA_ONE:
-            out[key] = _strip(value)
-        else:
-            out[key] = value
-    return out
+    return {
+        key: _subschemas(key, value, _strip)
+        for key, value in node.items()
+        if not (key in _ANNOTATIONS or key.startswith("x-") or (key == "additionalProperties" and value is True))
+    }
 
 
 def _implied_type(node: dict[str, Any]) -> bool:
@@ -162,16 +165,11 @@ class Flattener:
             if not isinstance(merged, dict):
                 return merged
             node = merged
-        out: dict[str, Any] = {}
-        for key, value in node.items():
-            if key in _SCHEMA_MAPS:
-                out[key] = {name: self._flatten(schema, depth + 1) for name, schema in value.items()}
-            elif key in _SCHEMA_LISTS:
-                out[key] = [self._flatten(schema, depth + 1) for schema in value]
-            elif key in _SCHEMA_ONE:
-                out[key] = self._flatten(value, depth + 1)
-            else:
-                out[key] = value
+
+        def deeper(schema: Any) -> Any:
+            return self._flatten(schema, depth + 1)
+
+        out = {key: _subschemas(key, value, deeper) for key, value in node.items()}
         if "type" in out:
             for key in ("allOf", "anyOf", "oneOf"):
                 if key in out:  # a member's type that this node already demands says nothing more
