@@ -33,9 +33,11 @@ from altcraft.bulk._core import (
     classify_wait_error,
     decode_ids,
     make_target,
+    profile_ids,
 )
 from altcraft.bulk._journal import Journal
 from altcraft.bulk._report import ImportReport
+from altcraft.bulk._run import Driver
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -421,3 +423,68 @@ def test_a_chunk_filled_to_the_last_byte_is_cut_alike_by_both_paths() -> None:
         assert [ch.sent_count for ch in core(plain_rows=True, max_bytes=max_bytes).plan([row] * 10)] == [3, 3, 3, 1]
     finally:
         core_module._plain_block = saved
+
+
+# -- reading the answers (decoded JSON, no models) -------------------------------------------------------
+
+
+def _status(**result: Any) -> dict[str, Any]:
+    data: dict[str, Any] = {"status": "completed", "progress": 100}
+    if result:
+        data["result"] = result
+    return {"error": 0, "error_text": "", "data": data}
+
+
+@pytest.mark.parametrize(
+    ("answer", "expected"),
+    [
+        ({"error": 0, "result": [{"profile_id": "a"}, {"profile_id": "b", "extra": 1}]}, Imported(("a", "b"))),
+        ({"error": 0, "result": [{"profile_id": 7}]}, Imported(("7",))),  # as the model kept it: str()
+        ({"error": 0, "result": []}, Imported(())),
+        ({"error": 0}, Imported(())),  # no list: nothing confirmed
+        ({"error": 0, "profile_id": "one"}, Imported(("one",))),  # /profiles/import
+        (_status(error=0, result=[{"profile_id": "t1"}, {"profile_id": "t2"}]), Imported(("t1", "t2"))),
+        (_status(), Imported(())),  # a completed task without a result
+        (_status(error=0), Imported(())),
+    ],
+)
+def test_profile_ids_read_from_the_decoded_answer(answer: dict[str, Any], expected: Imported) -> None:
+    assert profile_ids(answer) == expected
+
+
+@pytest.mark.parametrize(
+    "answer",
+    [
+        {"error": 0, "result": [{"id": "a"}]},  # no profile_id
+        {"error": 0, "result": ["a", "b"]},  # not objects
+        {"error": 0, "result": "abc"},
+        {"error": 0, "result": None},
+        {"error": 0, "result": {"profile_id": "a"}},
+        _status(error=0, result=[None]),
+        {"error": 0, "data": {"status": "completed", "result": None}},
+        {"error": 0, "data": {"status": "completed", "result": ["x"]}},
+        ["not", "an", "object"],
+    ],
+)
+def test_an_unreadable_list_of_profiles_makes_the_chunk_unknown(answer: Any) -> None:
+    assert isinstance(profile_ids(answer), Unknown)
+
+
+def test_a_task_send_needs_a_task_id_to_be_accepted(tmp_path: Path) -> None:
+    journal = Journal(tmp_path / "j.db")
+    driver = Driver(core(), journal, None)
+    try:
+        assert driver.outcome_of({"error": 0, "task_id": "t-1"}) == Accepted("t-1")
+        for answer in ({"error": 0}, {"error": 0, "task_id": ""}, {"error": 0, "task_id": 5}, ["t-1"]):
+            outcome = driver.outcome_of(answer)
+            assert isinstance(outcome, Unknown) and "no task id" in outcome.reason, answer
+        batch = Driver(
+            core(
+                target=make_target(trigger_id=13, workflow_id=None, db_id=None, task=False, matching=None, params=None)
+            ),
+            journal,
+            None,
+        )
+        assert batch.outcome_of({"error": 0, "result": [{"profile_id": "p"}]}) == Imported(("p",))
+    finally:
+        journal.close()

@@ -6,7 +6,6 @@ import asyncio
 import threading
 from collections import Counter
 from pathlib import Path
-from types import SimpleNamespace
 from typing import Any
 
 import pytest
@@ -44,14 +43,15 @@ class Fake:
                 raise exc
             self.imported.update(emails)
         listed = emails[:-1] if emails[0] in self.short else emails
-        return SimpleNamespace(result=[SimpleNamespace(profile_id=f"id-{e}") for e in listed])
+        return {"error": 0, "error_text": "", "result": [{"profile_id": f"id-{e}"} for e in listed]}
 
-    def request(self, operation: str, body: dict[str, Any]) -> Any:
+    def request(self, operation: str, body: dict[str, Any], *, plain: bool = False) -> Any:
+        assert plain  # bulk import reads the decoded JSON of its answers
         return self.answer(operation, body)
 
 
 class AsyncFake(Fake):
-    async def request(self, operation: str, body: dict[str, Any]) -> Any:  # type: ignore[override]
+    async def request(self, operation: str, body: dict[str, Any], *, plain: bool = False) -> Any:  # type: ignore[override]
         await asyncio.sleep(0.001)
         return self.answer(operation, body)
 
@@ -202,7 +202,7 @@ def test_a_second_import_on_the_same_journal_is_refused_while_the_first_runs(tmp
     started, release = threading.Event(), threading.Event()
 
     class Slow(Fake):
-        def request(self, operation: str, body: dict[str, Any]) -> Any:
+        def request(self, operation: str, body: dict[str, Any], *, plain: bool = False) -> Any:
             started.set()
             release.wait(10)
             return self.answer(operation, body)

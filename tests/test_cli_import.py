@@ -507,3 +507,31 @@ def test_real_process_python_m(env: dict[str, str], tmp_path: Path) -> None:
     assert done.returncode == 0, done.stderr
     assert json.loads(done.stdout)["imported"] == 5 and done.stderr == ""
     assert CANARY not in done.stdout + done.stderr
+
+
+@pytest.mark.parametrize("bad_at", [0, 5, 511, 512, 700])
+def test_jsonl_reader_keeps_every_row_in_order_around_blank_and_unreadable_lines(tmp_path: Path, bad_at: int) -> None:
+    """The reader decodes lines a block at a time; a block with a blank or unreadable line is decoded again
+    line by line. Either way: one row per non-blank line, in order, ``null`` a row, the bad line Unreadable."""
+    from altcraft.bulk import Unreadable
+    from altcraft.cli._readers import jsonl_rows, open_source
+
+    lines = [orjson.dumps(item(i)) for i in range(1, 1101)]
+    lines[bad_at] = b"{not json"
+    lines[bad_at + 3] = b"null"
+    lines.insert(bad_at + 1, b"   ")  # blank: no row
+    data = tmp_path / "rows.jsonl"
+    data.write_bytes(b"\n".join(lines) + b"\n\n")
+    source = open_source(str(data), None, sys.stdin.buffer)
+    try:
+        got = list(jsonl_rows(source, {"email": "mail"}))
+    finally:
+        source.close()
+    assert len(got) == 1100
+    assert isinstance(got[bad_at], Unreadable) and got[bad_at].raw == b"{not json"
+    assert got[bad_at + 3] is None
+    for i, row in enumerate(got):
+        if i not in (bad_at, bad_at + 3):
+            expected = item(i + 1)
+            expected["data"]["mail"] = expected["data"].pop("email")  # --map email=mail
+            assert row == expected, i

@@ -201,3 +201,58 @@ def test_invalid_poll_settings_are_refused(client: Altcraft) -> None:
         client.wait_task("t", poll_interval=0)
     with pytest.raises(ValueError):
         client.wait_task("t", poll_interval=5, max_interval=1)
+
+
+def test_plain_waits_poll_alike_and_return_the_final_status_as_json(clock: FakeClock) -> None:
+    """``plain`` (bulk import's wait): the same schedule and outcome as wait_task, the poller and on_progress
+    see the status without its list of profiles, and the final answer comes back as its decoded JSON."""
+    from altcraft._polling import PollSettings
+
+    batch = {"trigger_id": 13, "data": [{"data": {"email": f"p{i}@example.com"}} for i in range(5)]}
+    seen: list[Any] = []
+    client, counting = make(clock, 3.0, fail_first=3)
+    task_id = client.import_and_start_batch_task(batch).task_id
+    answer = client._wait(task_id, PollSettings(60), seen.append, None, plain=True)
+    plain_polls = counting.status_requests
+    assert isinstance(answer, dict) and answer["data"]["status"] == "completed"
+    assert [ref["profile_id"] for ref in answer["data"]["result"]["result"]] == [
+        ref.profile_id for ref in client.task_status(task_id).data.result.result
+    ] and len(answer["data"]["result"]["result"]) == 5
+    assert seen and all(s.data.result.result == [] for s in seen if s.data.result)  # modelled without the list
+
+    twin, twin_counting = make(FakeClock(), 3.0, fail_first=3)
+    twin.wait_task(twin.import_and_start_batch_task(batch).task_id, timeout=60)
+    assert plain_polls == twin_counting.status_requests  # the same schedule
+
+
+def test_plain_waits_raise_what_wait_task_raises(clock: FakeClock) -> None:
+    from altcraft import ProtocolError
+    from altcraft._polling import PollSettings
+
+    def broken(response: httpx.Response, request: httpx.Request) -> httpx.Response:
+        body = response.json()
+        body["data"] = "oops"  # not the documented TaskStatus
+        return httpx.Response(200, json=body, request=request)
+
+    client, _ = make(clock, 1.0, rewrite=broken)
+    task_id = client.import_and_start_batch_task(BATCH).task_id
+    with pytest.raises(ProtocolError, match="not the documented TaskStatus"):
+        client._wait(task_id, PollSettings(60), None, None, plain=True)
+    with pytest.raises(NotFound):
+        client._wait("no-such-task", PollSettings(60), None, None, plain=True)
+    client, _ = make(FakeClock(), 30.0)
+    with pytest.raises(TaskTimeout):
+        client._wait(client.import_and_start_batch_task(BATCH).task_id, PollSettings(5), None, None, plain=True)
+
+
+def test_async_plain_wait_returns_the_final_status_as_json() -> None:
+    from altcraft._polling import PollSettings
+
+    async def main() -> Any:
+        app = create_app(MockConfig(task_seconds=0.2, seed=3))
+        async with AsyncAltcraft(BASE, TOKEN, transport=transport(app)) as client:
+            task = await client.import_and_start_batch_task(BATCH)
+            return await client._wait(task.task_id, PollSettings(30, poll_interval=0.05), None, plain=True)
+
+    answer = asyncio.run(main())
+    assert answer["data"]["status"] == "completed" and len(answer["data"]["result"]["result"]) == 1

@@ -113,6 +113,7 @@ class _Call:
     deadline: float | None
     attempts: int = 0
     started: float = 0.0
+    plain: bool = False  # answer with the decoded JSON, not the model
 
 
 @dataclass
@@ -347,7 +348,7 @@ class _Core:
     def _answered(self, call: _Call, status: int, headers: httpx.Headers, content: bytes) -> Any:
         """The success model of an answer, a :class:`_Retry`, or the exception its envelope stands for."""
         try:
-            result = self._parse(call.operation, status, headers, content)
+            result = self._parse(call.operation, status, headers, content, plain=call.plain)
         except AltcraftError as exc:
             # A 429 proves the request was refused (nothing done): repeating it is safe for every operation.
             # Other 5xx are repeated only for /tasks/status, which changes nothing.
@@ -384,7 +385,9 @@ class _Core:
             operation=call.operation,
         )
 
-    def _parse(self, operation: str, status: int, headers: httpx.Headers, content: bytes) -> Any:
+    def _parse(
+        self, operation: str, status: int, headers: httpx.Headers, content: bytes, *, plain: bool = False
+    ) -> Any:
         media = headers.get("content-type", "").split(";", 1)[0].strip().lower()
         retry_safe = operation == "task_status"
         # Exceptions are raised outside ``except`` blocks throughout, so that none carries the failed
@@ -430,6 +433,10 @@ class _Core:
                 error_debug=self._redact(str(debug)) if debug is not None else None,
                 retry_safe=retry_safe,
             )
+        return data if plain else self._model(operation, status, data)
+
+    def _model(self, operation: str, status: int | None, data: dict[str, Any]) -> Any:
+        """The success model of an answer's decoded JSON; :class:`ProtocolError` when it is not that model."""
         model = getattr(models, OPERATIONS[operation]["response_schemas"][0])
         try:
             return to_model(model, data)
@@ -440,6 +447,18 @@ class _Core:
             http_status=status,
             operation=operation,
         )
+
+    def _observe(self, poller: Poller, answer: Any, *, plain: bool) -> Any:
+        """One status answer given to the poller: the final status when the task completed, else None.
+
+        ``plain``: the answer is decoded JSON. The poller (and ``on_progress``) gets its model built
+        without the list of imported profiles, which is what costs (a model per profile), and the final
+        answer is returned as the JSON, whose profile ids the caller reads (bulk import does).
+        """
+        if not plain:
+            return poller.observe(answer)
+        done = poller.observe(self._model("task_status", None, _without_profiles(answer)))
+        return None if done is None else answer
 
     # -- the generated client ------------------------------------------------------------------------
     def _inject(self, request: httpx.Request) -> httpx.Request:
@@ -465,6 +484,17 @@ class _Core:
         else:
             generated.set_httpx_client(httpx.Client(base_url=self.base_url, transport=transport))
         return generated
+
+
+def _without_profiles(answer: dict[str, Any]) -> dict[str, Any]:
+    """A task status answer with its list of imported profiles (``data.result.result``) left empty."""
+    data = answer.get("data")
+    if not isinstance(data, dict):
+        return answer
+    result = data.get("result")
+    if not isinstance(result, dict) or not isinstance(result.get("result"), list):
+        return answer
+    return {**answer, "data": {**data, "result": {**result, "result": []}}}
 
 
 def _retry_after(value: str | None) -> float | None:
@@ -763,13 +793,18 @@ class Altcraft(_Core):
         *,
         timeout: float | None = None,
         extra_body: Mapping[str, Any] | None = None,
+        plain: bool = False,
     ) -> Any:
         """Send one operation (by operationId) and return its generated success model.
 
         ``timeout`` bounds the whole call, retries and pauses included. ``extra_body`` adds parameters
-        that openapi.yaml does not know yet (newer docs); they are sent unvalidated.
+        that openapi.yaml does not know yet (newer docs); they are sent unvalidated. ``plain=True``
+        returns the answer's decoded JSON (a ``dict``, its error envelope checked as always) instead
+        of the model: for callers that read a few fields of a large answer, such as the profile ids
+        of a 10,000-profile batch, without building a model per profile.
         """
         call = self._start(operation, body, timeout, extra_body)
+        call.plain = plain
         while True:
             http_timeout, total = self._budget(call)
             trace = _Trace()
@@ -858,22 +893,29 @@ class Altcraft(_Core):
         :class:`WaitCancelled` when ``cancel`` is set. Unknown statuses, network errors and 5xx answers
         keep it polling until the deadline.
         """
-        poller = Poller(
-            _check_task_id(task_id),
-            PollSettings(timeout, poll_interval, max_interval, backoff, jitter),
-            self._clock,
-            self._rng,
-            on_progress,
-        )
+        settings = PollSettings(timeout, poll_interval, max_interval, backoff, jitter)
+        return cast(TaskStatus, self._wait(task_id, settings, on_progress, cancel, plain=False))
+
+    def _wait(
+        self,
+        task_id: str,
+        settings: PollSettings,
+        on_progress: Callable[[TaskStatus], Any] | None,
+        cancel: threading.Event | None,
+        *,
+        plain: bool,
+    ) -> Any:
+        """The loop of :meth:`wait_task`; ``plain``: the final status as decoded JSON (see ``_observe``)."""
+        poller = Poller(_check_task_id(task_id), settings, self._clock, self._rng, on_progress)
         while True:
             answer = None
             budget = poller.budget()
             try:
-                answer = self.request("task_status", {"task_id": task_id}, timeout=budget)
+                answer = self.request("task_status", {"task_id": task_id}, timeout=budget, plain=plain)
             except AltcraftError as exc:
                 poller.failed(exc)
             if answer is not None:
-                done = poller.observe(answer)
+                done = self._observe(poller, answer, plain=plain)
                 if done is not None:
                     return done
             delay = poller.next_delay()
@@ -968,9 +1010,11 @@ class AsyncAltcraft(_Core):
         *,
         timeout: float | None = None,
         extra_body: Mapping[str, Any] | None = None,
+        plain: bool = False,
     ) -> Any:
         """Send one operation (by operationId) and return its generated success model; see :meth:`Altcraft.request`."""
         call = self._start(operation, body, timeout, extra_body)
+        call.plain = plain
         while True:
             http_timeout, total = self._budget(call)
             trace = _Trace()
@@ -1055,22 +1099,23 @@ class AsyncAltcraft(_Core):
 
         Cancel by cancelling the awaiting task (``asyncio.CancelledError`` propagates at once).
         """
-        poller = Poller(
-            _check_task_id(task_id),
-            PollSettings(timeout, poll_interval, max_interval, backoff, jitter),
-            self._clock,
-            self._rng,
-            on_progress,
-        )
+        settings = PollSettings(timeout, poll_interval, max_interval, backoff, jitter)
+        return cast(TaskStatus, await self._wait(task_id, settings, on_progress, plain=False))
+
+    async def _wait(
+        self, task_id: str, settings: PollSettings, on_progress: Callable[[TaskStatus], Any] | None, *, plain: bool
+    ) -> Any:
+        """The loop of :meth:`wait_task`; ``plain``: the final status as decoded JSON (see ``_observe``)."""
+        poller = Poller(_check_task_id(task_id), settings, self._clock, self._rng, on_progress)
         while True:
             answer = None
             budget = poller.budget()
             try:
-                answer = await self.request("task_status", {"task_id": task_id}, timeout=budget)
+                answer = await self.request("task_status", {"task_id": task_id}, timeout=budget, plain=plain)
             except AltcraftError as exc:
                 poller.failed(exc)
             if answer is not None:
-                done = poller.observe(answer)
+                done = self._observe(poller, answer, plain=plain)
                 if done is not None:
                     return done
             await self._sleep(poller.next_delay())

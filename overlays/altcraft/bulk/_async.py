@@ -12,6 +12,7 @@ import os
 from collections.abc import Callable, Coroutine, Iterable, Mapping
 from typing import TYPE_CHECKING, Any
 
+from .._polling import PollSettings
 from ._core import (
     Chunk,
     Outcome,
@@ -173,7 +174,7 @@ class _AsyncRun:
             self.cancellable.discard(me)
         outcome: Outcome
         try:
-            answer = await self.client.request(self.driver.target.operation, chunk.body(self.driver.target))
+            answer = await self.client.request(self.driver.target.operation, chunk.body(self.driver.target), plain=True)
             outcome = self.driver.outcome_of(answer)
         except asyncio.CancelledError:
             self.events.put_nowait(Event("sent", chunk.id, Unknown("cancelled while the request was in flight")))
@@ -189,7 +190,8 @@ class _AsyncRun:
         outcome: Outcome
         try:
             async with self.wait_slots:
-                status = await self.client.wait_task(task_id, timeout=self.task_timeout)
+                # wait_task's own loop, with the final status as decoded JSON: its ids are read, no model built
+                status = await self.client._wait(task_id, PollSettings(self.task_timeout), None, plain=True)
             outcome = profile_ids(status)
         except asyncio.CancelledError:
             outcome = StillRunning("waiting was cancelled")

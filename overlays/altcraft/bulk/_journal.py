@@ -11,7 +11,7 @@ Schema::
     run(id = 1, version, created, operation, root  -- JSON of the root fields, input_id)
     chunk(id, first_row, row_count, sent_count, state, task_id, attempts, digest,
           local   -- zlib(JSON [[row, field, reason], ...]) of rows refused locally,
-          result  -- zlib("\\n"-joined profile ids) the server listed,
+          result  -- UTF-8 "\\n"-joined profile ids the server listed,
           reason, updated)
 
 Rows are not stored one by one: a chunk's rows are ``first_row .. first_row + row_count - 1`` minus its
@@ -34,7 +34,7 @@ from ._core import Counts, JournalChunk, JournalMismatch, Write, encode_local
 
 __all__ = ["Journal"]
 
-VERSION = 1
+VERSION = 2  # 2: result is no longer zlib-compressed
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS run (

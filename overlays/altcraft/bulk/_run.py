@@ -18,6 +18,7 @@ from ._core import (
     Progress,
     Step,
     Target,
+    Unknown,
     make_target,
     profile_ids,
 )
@@ -92,8 +93,12 @@ class Driver:
         return max(0.0, self.core.pause_until - self.clock())
 
     def outcome_of(self, answer: Any) -> Outcome:
+        """What the decoded JSON of a send's success answer says about its chunk."""
         if self.target.task:
-            return Accepted(str(answer.task_id))
+            task_id = answer.get("task_id") if isinstance(answer, dict) else None
+            if isinstance(task_id, str) and task_id:
+                return Accepted(task_id)
+            return Unknown("the task was accepted, but the answer gives no task id to wait for")
         return profile_ids(answer)
 
     def handle(self, event: Event) -> Step:

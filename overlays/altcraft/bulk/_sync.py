@@ -11,6 +11,7 @@ from collections.abc import Callable, Iterable, Iterator, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from typing import TYPE_CHECKING, Any
 
+from .._polling import PollSettings
 from ._core import Chunk, Outcome, Progress, StillRunning, classify_send_error, classify_wait_error, profile_ids
 from ._report import ImportReport
 from ._run import DEFAULT_MAX_ITEMS, Driver, Event, ImportInterrupted, open_driver
@@ -222,7 +223,7 @@ class _SyncRun:
             return
         outcome: Outcome
         try:
-            answer = self.client.request(self.driver.target.operation, chunk.body(self.driver.target))
+            answer = self.client.request(self.driver.target.operation, chunk.body(self.driver.target), plain=True)
             outcome = self.driver.outcome_of(answer)
         except Exception as exc:
             outcome = classify_send_error(exc)
@@ -234,7 +235,8 @@ class _SyncRun:
             self.events.put(Event("waited", chunk_id, StillRunning("waiting was interrupted")))
             return
         try:
-            status = self.client.wait_task(task_id, timeout=self.task_timeout, cancel=self.cancel)
+            # wait_task's own loop, with the final status as decoded JSON: its ids are read, no model built
+            status = self.client._wait(task_id, PollSettings(self.task_timeout), None, self.cancel, plain=True)
             outcome = profile_ids(status)
         except Exception as exc:
             outcome = classify_wait_error(exc)
