@@ -1763,6 +1763,16 @@ ANSWERS = {
 }
 
 
+def passed_on(name: str, answer: Any, sent: list[httpx.Request], c: Any, handle: type) -> None:
+    """The operation's request carried its extra_body to its path; a task answer is a handle on ``c``."""
+    assert httpx.Response(200, content=sent[-1].content).json()["x_new"] == 1, name
+    assert sent[-1].url.path == OPERATIONS_PATHS[name]
+    if name.endswith("_task"):
+        assert isinstance(answer, handle) and answer.accepted.task_id == "t-1"
+        assert answer._client is c
+    sent.clear()
+
+
 def by_path(sent: list[httpx.Request]) -> Handler:
     def handler(request: httpx.Request) -> httpx.Response:
         sent.append(request)
@@ -1779,13 +1789,7 @@ def test_each_sync_operation_passes_its_timeout_and_extra_body_on() -> None:
                 method(body, timeout=0)
             assert str(err.value).startswith(f"{name}: no answer from altcraft.test within the deadline"), name
             assert sent == []
-            answer = method(body, extra_body={"x_new": 1}, timeout=5.0)
-            assert httpx.Response(200, content=sent[-1].content).json()["x_new"] == 1, name
-            assert sent[-1].url.path == OPERATIONS_PATHS[name]
-            if name.endswith("_task"):
-                assert isinstance(answer, TaskHandle) and answer.accepted.task_id == "t-1"
-                assert answer._client is c
-            sent.clear()
+            passed_on(name, method(body, extra_body={"x_new": 1}, timeout=5.0), sent, c, TaskHandle)
         with pytest.raises(TransportError):
             c.task_status("t-1", timeout=0)
         assert c.task_status(TaskStatusRequest(task_id="t-2")).data.status == "completed"
@@ -1800,13 +1804,7 @@ async def test_each_async_operation_passes_its_timeout_and_extra_body_on() -> No
                 await method(body, timeout=0)
             assert str(err.value).startswith(f"{name}: no answer from altcraft.test within the deadline"), name
             assert sent == []
-            answer = await method(body, extra_body={"x_new": 1}, timeout=5.0)
-            assert httpx.Response(200, content=sent[-1].content).json()["x_new"] == 1, name
-            assert sent[-1].url.path == OPERATIONS_PATHS[name]
-            if name.endswith("_task"):
-                assert isinstance(answer, AsyncTaskHandle) and answer.accepted.task_id == "t-1"
-                assert answer._client is c
-            sent.clear()
+            passed_on(name, await method(body, extra_body={"x_new": 1}, timeout=5.0), sent, c, AsyncTaskHandle)
         with pytest.raises(TransportError):
             await c.task_status("t-1", timeout=0)
         assert (await c.task_status(TaskStatusRequest(task_id="t-2"))).data.status == "completed"

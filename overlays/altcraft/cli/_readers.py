@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import csv
 import io
-import itertools
 import json
 import re
 from collections.abc import Callable, Iterator, Mapping, Sequence
@@ -29,7 +28,6 @@ __all__ = ["COLUMN_HELP", "ColumnError", "InputError", "Kind", "Source", "open_s
 Kind = Literal["csv", "jsonl", "json"]
 
 _BLOCK = 1 << 20
-_LINES = 512  # JSON lines decoded together
 
 COLUMN_HELP = """\b
 CSV columns (the header row names them; an empty cell is an absent field):
@@ -144,36 +142,20 @@ def _renamer(mapping: Mapping[str, str]) -> Callable[[Any], Any]:
 
 
 def jsonl_rows(source: Source, mapping: Mapping[str, str]) -> Iterator[Any]:
-    """One row per non-blank line; a line that is not JSON is an :class:`Unreadable` row.
-
-    Lines are decoded a block at a time (``map`` over the block, no Python frame per line); a block
-    holding a blank or unreadable line is decoded again line by line.
-    """
-    return itertools.chain.from_iterable(_jsonl_blocks(source, mapping))
-
-
-def _jsonl_blocks(source: Source, mapping: Mapping[str, str]) -> Iterator[list[Any]]:
+    """One row per non-blank line; a line that is not JSON is an :class:`Unreadable` row."""
     loads = orjson.loads
+    decode_error = orjson.JSONDecodeError
     rename = _renamer(mapping) if mapping else None
-    while block := list(itertools.islice(source.stream, _LINES)):
+    for line in source.stream:
         try:
-            rows = list(map(loads, block))
-        except orjson.JSONDecodeError:
-            rows = [row for row in map(_jsonl_row, block) if row is not _BLANK]
-        yield rows if rename is None else list(map(rename, rows))
-
-
-_BLANK = object()  # a blank line: no row (a line "null" is a row, refused as not an object)
-
-
-def _jsonl_row(line: bytes) -> Any:
-    """One line's row; ``_BLANK`` for a blank line."""
-    try:
-        return orjson.loads(line)
-    except orjson.JSONDecodeError as exc:
-        if not line.strip():
-            return _BLANK
-        return Unreadable(line.rstrip(b"\r\n"), f"is not JSON: {exc}")
+            row = loads(line)
+        except decode_error as exc:
+            if not line.strip():
+                continue  # a blank line is no row
+            row = Unreadable(line.rstrip(b"\r\n"), f"is not JSON: {exc}")
+        if rename is not None:
+            row = rename(row)
+        yield row
 
 
 def _reject_constant(name: str) -> Any:
