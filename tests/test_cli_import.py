@@ -511,8 +511,8 @@ def test_real_process_python_m(env: dict[str, str], tmp_path: Path) -> None:
 
 @pytest.mark.parametrize("bad_at", [0, 5, 511, 512, 700])
 def test_jsonl_reader_keeps_every_row_in_order_around_blank_and_unreadable_lines(tmp_path: Path, bad_at: int) -> None:
-    """The reader decodes lines a block at a time; a block with a blank or unreadable line is decoded again
-    line by line. Either way: one row per non-blank line, in order, ``null`` a row, the bad line Unreadable."""
+    """One row per non-blank line, in order, wherever the bad line falls (before, at and after the
+    core's 512-row blocks): ``null`` is a row, the bad line an Unreadable row, a blank line no row."""
     from altcraft.bulk import Unreadable
     from altcraft.cli._readers import jsonl_rows, open_source
 
