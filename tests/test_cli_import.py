@@ -324,14 +324,16 @@ def test_csv_header_errors_and_bad_cells(env: dict[str, str], tmp_path: Path) ->
     missing = run(["import", str(data), "--trigger-id", "13", "--map", "Email=email"], env)
     assert missing.exit_code == 3 and "--map names a column the header does not have: Email" in missing.stderr
     bad = tmp_path / "bad.csv"
-    bad.write_text("email,subscriptions[0].resource_id\na@example.com,one\nb@example.com,1,extra\n", encoding="utf-8")
+    lines = ["email,subscriptions[0].resource_id", "a@example.com,one", "b@example.com,1,extra", "c@example.com"]
+    bad.write_text("\n".join(lines) + "\n", encoding="utf-8")
     results = tmp_path / "bad.jsonl"
     result = run(["import", str(bad), "--trigger-id", "13", "--results", str(results), "--json"], env)
     assert result.exit_code == 1  # rows rejected, none unknown
     records = read_results(results)
-    assert len(records) == 2 and all(r["state"] == "rejected" for r in records)
+    assert len(records) == 3 and all(r["state"] == "rejected" for r in records)
     assert "data.subscriptions[0].resource_id must be of type integer" in records[0]["reason"]
     assert "has 3 cells, the header has 2" in records[1]["reason"]
+    assert "has 1 cell, the header has 2" in records[2]["reason"]  # cut short: not imported without its column
     assert state_summary(env["ALTCRAFT_URL"])["profiles"] == 0
 
 

@@ -10,6 +10,7 @@ from typing import Any
 import httpx
 import pytest
 from altcraft import Altcraft, AsyncAltcraft, NotFound, TaskFailed, TaskTimeout, WaitCancelled
+from altcraft._polling import PollSettings
 from altcraft_mock import MockConfig, create_app, transport
 
 from .conftest import BASE, TOKEN, FakeClock
@@ -103,6 +104,35 @@ def test_unknown_status_keeps_polling_until_completed(clock: FakeClock) -> None:
     status = task.wait(timeout=60, on_progress=lambda s: seen.append(s.data.status))
     assert status.data.status == "completed"
     assert "warming_up_the_flux_capacitor" in seen
+
+
+@pytest.mark.parametrize("odd", [["running"], {"state": "running"}, 7, None, True])
+@pytest.mark.parametrize("plain", [False, True])
+def test_a_status_that_is_not_text_is_an_unknown_status(clock: FakeClock, odd: Any, plain: bool) -> None:
+    """Unhashable JSON (a list, an object) once leaked a TypeError out of the wait; it is an unknown
+    status like any other: the wait goes on until the task completes, or raises TaskTimeout (with the
+    task id, to resume) at its deadline."""
+
+    def rewrite(completes: bool) -> Any:
+        def odd_status(response: httpx.Response, request: httpx.Request) -> httpx.Response:
+            body = response.json()
+            if not completes or body["data"]["status"] != "completed":
+                body["data"]["status"] = odd
+            return httpx.Response(200, json=body, request=request)
+
+        return odd_status
+
+    client, counting = make(clock, 5.0, rewrite=rewrite(True))
+    task = client.import_and_start_batch_task(BATCH)
+    settings = PollSettings(60)
+    final = client._wait(task.task_id, settings, None, None, plain=True) if plain else task.wait(timeout=60)
+    assert (final["data"]["status"] if plain else final.data.status) == "completed"
+    assert counting.status_requests > 1  # the odd statuses were polled past
+    client, counting = make(clock, 5.0, rewrite=rewrite(False))
+    task = client.import_and_start_batch_task(BATCH)
+    with pytest.raises(TaskTimeout) as err:
+        client._wait(task.task_id, PollSettings(20), None, None, plain=True) if plain else task.wait(timeout=20)
+    assert err.value.task_id == task.task_id and counting.status_requests > 1
 
 
 def test_failed_task_raises_task_failed_with_server_text(clock: FakeClock) -> None:
@@ -206,7 +236,6 @@ def test_invalid_poll_settings_are_refused(client: Altcraft) -> None:
 def test_plain_waits_poll_alike_and_return_the_final_status_as_json(clock: FakeClock) -> None:
     """``plain`` (bulk import's wait): the same schedule and outcome as wait_task, the poller and on_progress
     see the status without its list of profiles, and the final answer comes back as its decoded JSON."""
-    from altcraft._polling import PollSettings
 
     batch = {"trigger_id": 13, "data": [{"data": {"email": f"p{i}@example.com"}} for i in range(5)]}
     seen: list[Any] = []
@@ -227,7 +256,6 @@ def test_plain_waits_poll_alike_and_return_the_final_status_as_json(clock: FakeC
 
 def test_plain_waits_raise_what_wait_task_raises(clock: FakeClock) -> None:
     from altcraft import ProtocolError
-    from altcraft._polling import PollSettings
 
     def broken(response: httpx.Response, request: httpx.Request) -> httpx.Response:
         body = response.json()
@@ -246,7 +274,6 @@ def test_plain_waits_raise_what_wait_task_raises(clock: FakeClock) -> None:
 
 
 def test_async_plain_wait_returns_the_final_status_as_json() -> None:
-    from altcraft._polling import PollSettings
 
     async def main() -> Any:
         app = create_app(MockConfig(task_seconds=0.2, seed=3))

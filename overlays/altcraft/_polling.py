@@ -85,7 +85,7 @@ class Poller:
             if result_error:
                 raise self._failed(answer)
             return answer
-        if status in FAILED_STATUSES:
+        if isinstance(status, str) and status in FAILED_STATUSES:  # (a list or an object is unknown too)
             raise self._failed(answer)
         return None
 

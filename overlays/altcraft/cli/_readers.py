@@ -30,7 +30,8 @@ Kind = Literal["csv", "jsonl", "json"]
 _BLOCK = 1 << 20
 
 COLUMN_HELP = """\b
-CSV columns (the header row names them; an empty cell is an absent field):
+CSV columns (the header row names them; an empty cell is an absent field, and a record
+with more or fewer cells than the header is rejected):
   NAME                      a profile field: data.NAME (email, _fname, phones, Custom_ID, ...)
   subscriptions[N].KEY      data.subscriptions[N].KEY, N from 0 (channel, email, phone,
                             resource_id, priority, status, ...); also subscriptions[N].cc_data.id
@@ -363,15 +364,15 @@ def _csv_body(source: Source, reader: Any, columns: list[_Column], width: int) -
         for record in reader:
             if not record:
                 continue  # a blank line is no row
-            if len(record) > width:
-                yield Unreadable(orjson.dumps(record), f"has {len(record)} cells, the header has {width}")
+            if len(record) != width:  # a record cut short (a truncated export) is not imported in part
+                cells = f"{len(record)} cell{'' if len(record) == 1 else 's'}"
+                yield Unreadable(orjson.dumps(record), f"has {cells}, the header has {width}")
                 continue
             row: dict[Any, Any] = {}
             for column in columns:
-                if column.index < len(record):
-                    cell = record[column.index]
-                    if cell != "":
-                        _place(row, column.path, column.convert(cell))
+                cell = record[column.index]
+                if cell != "":
+                    _place(row, column.path, column.convert(cell))
             if "data" not in row:
                 row["data"] = {}
             yield _lists(row) if nested else row
