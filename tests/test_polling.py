@@ -124,8 +124,7 @@ def test_a_status_that_is_not_text_is_an_unknown_status(clock: FakeClock, odd: A
 
     client, counting = make(clock, 5.0, rewrite=rewrite(True))
     task = client.import_and_start_batch_task(BATCH)
-    settings = PollSettings(60)
-    final = client._wait(task.task_id, settings, None, None, plain=True) if plain else task.wait(timeout=60)
+    final = client._wait(task.task_id, PollSettings(60), None, None, plain=True) if plain else task.wait(timeout=60)
     assert (final["data"]["status"] if plain else final.data.status) == "completed"
     assert counting.status_requests > 1  # the odd statuses were polled past
     client, counting = make(clock, 5.0, rewrite=rewrite(False))
@@ -236,7 +235,6 @@ def test_invalid_poll_settings_are_refused(client: Altcraft) -> None:
 def test_plain_waits_poll_alike_and_return_the_final_status_as_json(clock: FakeClock) -> None:
     """``plain`` (bulk import's wait): the same schedule and outcome as wait_task, the poller and on_progress
     see the status without its list of profiles, and the final answer comes back as its decoded JSON."""
-
     batch = {"trigger_id": 13, "data": [{"data": {"email": f"p{i}@example.com"}} for i in range(5)]}
     seen: list[Any] = []
     client, counting = make(clock, 3.0, fail_first=3)
@@ -274,7 +272,6 @@ def test_plain_waits_raise_what_wait_task_raises(clock: FakeClock) -> None:
 
 
 def test_async_plain_wait_returns_the_final_status_as_json() -> None:
-
     async def main() -> Any:
         app = create_app(MockConfig(task_seconds=0.2, seed=3))
         async with AsyncAltcraft(BASE, TOKEN, transport=transport(app)) as client:
