@@ -260,12 +260,20 @@ class _Core:
         check_body_size(operation, len(content), has_files=has_files(plain))
         return content, headers, count
 
-    def _start(self, operation: str, body: Body, timeout: float | None, extra_body: Mapping[str, Any] | None) -> _Call:
+    def _start(
+        self,
+        operation: str,
+        body: Body,
+        timeout: float | None,
+        extra_body: Mapping[str, Any] | None,
+        plain: bool = False,
+    ) -> _Call:
         if timeout is not None and timeout < 0:
             raise InvalidInput("timeout must be >= 0", field="timeout", operation=operation)
         content, headers, count = self._build(operation, body, extra_body)
         now = self._clock()
-        return _Call(operation, content, headers, count, None if timeout is None else now + timeout, started=now)
+        deadline = None if timeout is None else now + timeout
+        return _Call(operation, content, headers, count, deadline, started=now, plain=plain)
 
     def _url(self, operation: str) -> str:
         return f"{self.base_url}{OPERATIONS[operation]['path']}"
@@ -803,8 +811,7 @@ class Altcraft(_Core):
         of the model: for callers that read a few fields of a large answer, such as the profile ids
         of a 10,000-profile batch, without building a model per profile.
         """
-        call = self._start(operation, body, timeout, extra_body)
-        call.plain = plain
+        call = self._start(operation, body, timeout, extra_body, plain)
         while True:
             http_timeout, total = self._budget(call)
             trace = _Trace()
@@ -1013,8 +1020,7 @@ class AsyncAltcraft(_Core):
         plain: bool = False,
     ) -> Any:
         """Send one operation (by operationId) and return its generated success model; see :meth:`Altcraft.request`."""
-        call = self._start(operation, body, timeout, extra_body)
-        call.plain = plain
+        call = self._start(operation, body, timeout, extra_body, plain)
         while True:
             http_timeout, total = self._budget(call)
             trace = _Trace()
