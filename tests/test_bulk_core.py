@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import contextlib
 import random
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -383,6 +385,19 @@ _ROW = st.one_of(
 )
 
 
+@contextlib.contextmanager
+def _row_by_row() -> Iterator[None]:
+    """Plain rows placed one by one: the block path (``_plain_block``) declines every block."""
+    import altcraft.bulk._core as core_module
+
+    saved = core_module._plain_block
+    core_module._plain_block = lambda block, limit: None  # type: ignore[assignment]
+    try:
+        yield
+    finally:
+        core_module._plain_block = saved
+
+
 @settings(max_examples=200, deadline=None)
 @given(data=st.lists(_ROW, max_size=60), max_items=st.integers(1, 12), max_bytes=st.sampled_from([4000, 6000, 60_000]))
 def test_rows_placed_a_block_at_a_time_make_the_chunks_of_row_by_row(
@@ -390,20 +405,15 @@ def test_rows_placed_a_block_at_a_time_make_the_chunks_of_row_by_row(
 ) -> None:
     """The block path of plain rows (list operations over up to _BLOCK rows) cuts the same chunks, with the
     same items, refusals, counts and digests, as placing the same rows one by one."""
-    import altcraft.bulk._core as core_module
 
-    def chunks(blocks: bool) -> list[tuple[Any, ...]]:
-        saved = core_module._plain_block
-        if not blocks:
-            core_module._plain_block = lambda block, limit: None  # type: ignore[assignment]
-        try:
-            c = core(max_items=max_items, max_bytes=max_bytes, plain_rows=True)
-            planned = [(ch.id, ch.first_row, ch.row_count, ch.items, ch.local, ch.digest) for ch in c.plan(data)]
-            return [*planned, c.rows_read]
-        finally:
-            core_module._plain_block = saved
+    def chunks() -> list[tuple[Any, ...]]:
+        c = core(max_items=max_items, max_bytes=max_bytes, plain_rows=True)
+        planned = [(ch.id, ch.first_row, ch.row_count, ch.items, ch.local, ch.digest) for ch in c.plan(data)]
+        return [*planned, c.rows_read]
 
-    assert chunks(blocks=True) == chunks(blocks=False)
+    by_blocks = chunks()
+    with _row_by_row():
+        assert by_blocks == chunks()
 
 
 def test_a_chunk_filled_to_the_last_byte_is_cut_alike_by_both_paths() -> None:
@@ -417,12 +427,8 @@ def test_a_chunk_filled_to_the_last_byte_is_cut_alike_by_both_paths() -> None:
     c = core(plain_rows=True, max_bytes=max_bytes)
     assert c._builder.max_bytes == 3 * per_row + 2  # "[" and "]", then exactly three rows
     assert [ch.sent_count for ch in c.plan([row] * 10)] == [3, 3, 3, 1]
-    saved = core_module._plain_block
-    core_module._plain_block = lambda block, limit: None  # type: ignore[assignment]
-    try:
+    with _row_by_row():
         assert [ch.sent_count for ch in core(plain_rows=True, max_bytes=max_bytes).plan([row] * 10)] == [3, 3, 3, 1]
-    finally:
-        core_module._plain_block = saved
 
 
 # -- reading the answers (decoded JSON, no models) -------------------------------------------------------

@@ -52,6 +52,7 @@ class Fake:
 
 class AsyncFake(Fake):
     async def request(self, operation: str, body: dict[str, Any], *, plain: bool = False) -> Any:  # type: ignore[override]
+        assert plain  # bulk import reads the decoded JSON of its answers
         await asyncio.sleep(0.001)
         return self.answer(operation, body)
 
