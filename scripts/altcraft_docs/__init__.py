@@ -1,0 +1,1 @@
+"""The Altcraft doc pages as data: `scripts/docs` (extract, check, diff, fetch)."""

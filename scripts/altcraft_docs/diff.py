@@ -1,0 +1,95 @@
+"""`scripts/docs diff OLD NEW`: the parameter-level differences between two sets of pages.
+
+Pages are matched by operation and language (a page of another version or file name that documents the
+same operation in the same language is the same page); where one set holds several versions of that
+page, by version too. A name is `added` or `removed`, or `changed` in one of its cells (`type`,
+`required`, `example`, `description`). White space is not a difference: cells are compared with every
+run of white space as one space, so a reflowed description is the same description.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+from typing import Any
+
+from .model import Page, Row
+
+__all__ = ["Change", "diff"]
+
+FIELDS = ("type", "required", "example", "description")
+
+
+@dataclass(frozen=True)
+class Change:
+    operation: str
+    page: str
+    line: int
+    lang: str
+    kind: str
+    name: str
+    change: str  # added / removed / changed
+    field: str = ""
+    old: str = ""
+    new: str = ""
+
+    def as_json(self) -> dict[str, Any]:
+        return asdict(self)
+
+    def text(self) -> str:
+        label = f"{self.param_name}"
+        where = f"{self.page}:{self.line}"
+        if self.change == "changed":
+            return f"{where}: {self.operation} ({self.lang}): {self.kind} {label}: {self.field} changed: {self.old!r} -> {self.new!r}"
+        return f"{where}: {self.operation} ({self.lang}): {self.kind} {label}: {self.change}"
+
+    @property
+    def param_name(self) -> str:
+        return self.name
+
+
+def _norm(text: str) -> str:
+    return " ".join(text.split())
+
+
+def _groups(pages: list[Page]) -> dict[tuple[str, str], dict[str, list[Row]]]:
+    """(operation, language) -> version -> rows."""
+    out: dict[tuple[str, str], dict[str, list[Row]]] = {}
+    for page in pages:
+        for row in page.rows:
+            out.setdefault((row.operation, row.lang), {}).setdefault(row.version, []).append(row)
+    return out
+
+
+def _pairs(old: dict[str, list[Row]], new: dict[str, list[Row]]) -> list[tuple[list[Row], list[Row]]]:
+    if len(old) <= 1 and len(new) <= 1:
+        return [(next(iter(old.values()), []), next(iter(new.values()), []))]
+    return [(old.get(v, []), new.get(v, [])) for v in sorted(set(old) | set(new))]
+
+
+def _label(row: Row) -> str:
+    return f"{row.param}={row.name}" if row.kind.endswith("value") else row.name
+
+
+def diff(old_pages: list[Page], new_pages: list[Page]) -> list[Change]:
+    """Every added, removed or changed name between two sets of pages."""
+    old_groups, new_groups = _groups(old_pages), _groups(new_pages)
+    changes: list[Change] = []
+    for key in sorted(set(old_groups) | set(new_groups)):
+        for old_rows, new_rows in _pairs(old_groups.get(key, {}), new_groups.get(key, {})):
+            before = {(r.kind, r.name, r.param): r for r in old_rows}
+            after = {(r.kind, r.name, r.param): r for r in new_rows}
+            for k in after.keys() - before.keys():
+                r = after[k]
+                changes.append(Change(r.operation, r.page, r.line, r.lang, r.kind, _label(r), "added"))
+            for k in before.keys() - after.keys():
+                r = before[k]
+                changes.append(Change(r.operation, r.page, r.line, r.lang, r.kind, _label(r), "removed"))
+            for k in before.keys() & after.keys():
+                a, b = before[k], after[k]
+                for field in FIELDS:
+                    x, y = getattr(a, field), getattr(b, field)
+                    if _norm(x) != _norm(y):
+                        changes.append(
+                            Change(b.operation, b.page, b.line, b.lang, b.kind, _label(b), "changed", field, x, y)
+                        )
+    return sorted(changes, key=lambda c: (c.operation, c.lang, c.page, c.line, c.name, c.field))
