@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 from altcraft import Altcraft, AsyncAltcraft
 from altcraft_mock import DEFAULT_TOKEN, MockApp, MockConfig, MockProcess, create_app, transport
+
+from .spec_tools import DOCS_SKIP
 
 TOKEN = DEFAULT_TOKEN
 BASE = "http://altcraft.test"
@@ -63,3 +67,24 @@ def live_mock() -> Iterator[MockProcess]:
     """altcraft-mock as a real process on a free loopback port, for the whole session."""
     with MockProcess(task_seconds=0.5, seed=1) as mock:
         yield mock
+
+
+def _skipped_for_pages(terminalreporter: pytest.TerminalReporter) -> int:
+    count = 0
+    for report in terminalreporter.stats.get("skipped", []):
+        longrepr = getattr(report, "longrepr", None)
+        reason = longrepr[2] if isinstance(longrepr, tuple) and len(longrepr) == 3 else str(longrepr)
+        count += DOCS_SKIP in str(reason)
+    return count
+
+
+def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
+    """How many tests were skipped for want of the doc pages: in the summary, and in the file that
+    scripts/test reads to end its output with that one line."""
+    count = _skipped_for_pages(terminalreporter)
+    line = f"{count} tests skipped: {DOCS_SKIP}; set ALTCRAFT_DOCS_DIR" if count else ""
+    if line:
+        terminalreporter.write_sep("=", line, yellow=True, bold=True)
+    target = os.environ.get("ALTCRAFT_DOCS_SKIP_FILE")
+    if target:
+        Path(target).write_text(line, encoding="utf-8")

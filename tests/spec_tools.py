@@ -23,6 +23,14 @@ PAGE_FILES = {
 }
 
 
+# The skip reason of every test that needs the pages; tests/conftest.py counts the skips by it, and
+# scripts/test ends with one line giving their number.
+DOCS_SKIP = "doc pages not found"
+# Set by .ci/run: CI has ../shared beside the clone, so a test that needs the pages fails there instead
+# of being skipped.
+DOCS_REQUIRED_ENV = "ALTCRAFT_DOCS_REQUIRED"
+
+
 def docs_dir() -> tuple[Path | None, str]:
     """(the directory holding all five doc pages, or None; a sentence saying which and why)."""
     configured = os.environ.get("ALTCRAFT_DOCS_DIR")
@@ -38,17 +46,25 @@ def docs_dir() -> tuple[Path | None, str]:
 def docs_banner() -> str:
     """The line scripts/test prints before pytest."""
     where, text = docs_dir()
-    return f"docs: {text}" if where else f"docs: {text}; the spec-vs-docs tests will be skipped"
+    return f"docs: {text}" if where else f"docs: {text}; the tests that need the pages will be skipped"
 
 
-def page_text(page: str) -> str:
-    """The text of a doc page by its source tag; skips the calling test when the pages are absent."""
+def require_docs() -> Path:
+    """The pages' directory; skips the calling test when the pages are absent (fails it under CI's
+    ALTCRAFT_DOCS_REQUIRED=1)."""
     import pytest
 
     where, text = docs_dir()
     if where is None:
-        pytest.skip(f"spec-vs-docs test skipped: {text}")
-    return (where / PAGE_FILES[page]).read_text(encoding="utf-8")
+        if os.environ.get(DOCS_REQUIRED_ENV) == "1":
+            pytest.fail(f"{DOCS_SKIP}, and {DOCS_REQUIRED_ENV}=1: {text}", pytrace=False)
+        pytest.skip(f"{DOCS_SKIP}: {text}; set ALTCRAFT_DOCS_DIR")
+    return where
+
+
+def page_text(page: str) -> str:
+    """The text of a doc page by its source tag; skips the calling test when the pages are absent."""
+    return (require_docs() / PAGE_FILES[page]).read_text(encoding="utf-8")
 
 
 @functools.cache

@@ -19,7 +19,7 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from .check import check
+from .check import Finding, check
 from .diff import diff
 from .extract import extract_dir, page_files
 from .spec import Spec
@@ -63,9 +63,8 @@ def cmd_extract(args: argparse.Namespace) -> int:
     for r in rows:
         name = f"{r.param}={r.name}" if r.kind.endswith("value") else r.name
         cells = " | ".join(" ".join(c.split()) for c in (r.type, r.example, r.required, r.description))
-        lines.append(
-            f"{r.page}:{r.line}: {r.operation}: {r.kind} {name} | {cells} | {r.source}{' free-form' if r.free_form else ''}"
-        )
+        source = r.source + (" free-form" if r.free_form else "")
+        lines.append(f"{r.page}:{r.line}: {r.operation}: {r.kind} {name} | {cells} | {source}")
     _emit(rows, args.json, lines)
     return 0
 
@@ -73,7 +72,7 @@ def cmd_extract(args: argparse.Namespace) -> int:
 def cmd_check(args: argparse.Namespace) -> int:
     pages = extract_dir(_pages_dir(args.docs))
     spec_path = Path(args.spec) if args.spec else SPEC
-    explained: list = []
+    explained: list[Finding] = []
     findings = check(Spec.load(spec_path), pages, explained)
     shown = findings + (explained if args.explained else [])
     lines = [f.text() for f in findings]
@@ -106,9 +105,8 @@ def cmd_fetch(args: argparse.Namespace) -> int:
         sys.stdout.write("\n")
     else:
         for r in records:
-            print(
-                f"{r['file']}: {r['url']} ({r['title']}; {r['operation'] or 'no request URL'}; sha256 {r['sha256'][:12]})"
-            )
+            operation = r["operation"] or "no request URL"
+            print(f"{r['file']}: {r['url']} ({r['title']}; {operation}; sha256 {r['sha256'][:12]})")
     return 0
 
 

@@ -36,15 +36,10 @@ class Change:
         return asdict(self)
 
     def text(self) -> str:
-        label = f"{self.param_name}"
-        where = f"{self.page}:{self.line}"
+        head = f"{self.page}:{self.line}: {self.operation} ({self.lang}): {self.kind} {self.name}"
         if self.change == "changed":
-            return f"{where}: {self.operation} ({self.lang}): {self.kind} {label}: {self.field} changed: {self.old!r} -> {self.new!r}"
-        return f"{where}: {self.operation} ({self.lang}): {self.kind} {label}: {self.change}"
-
-    @property
-    def param_name(self) -> str:
-        return self.name
+            return f"{head}: {self.field} changed: {self.old!r} -> {self.new!r}"
+        return f"{head}: {self.change}"
 
 
 def _norm(text: str) -> str:

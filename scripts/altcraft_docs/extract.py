@@ -20,7 +20,9 @@ parameter printed in several rows of one table (the `channel` of each channel se
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 from .jsonkeys import KeyHit
 from .model import Page, Row, operation_id, page_tag
@@ -71,17 +73,10 @@ def extract_text(text: str, file: str) -> Page:
     tables = find_tables(lines)
     rows: list[Row] = []
 
-    def add(**kw: object) -> None:
+    def add(**kw: Any) -> None:
         url = str(kw.pop("url"))
         rows.append(
-            Row(
-                operation=operation_id(url),
-                page=file,
-                lang=page.lang,
-                version=page.version,
-                url_path=url,
-                **kw,  # type: ignore[arg-type]
-            )
+            Row(operation=operation_id(url), page=file, lang=page.lang, version=page.version, url_path=url, **kw)
         )
 
     example_hits: list[tuple[str, str, KeyHit]] = []
@@ -128,8 +123,7 @@ def _subtable_prefix(name: str, hits: list[tuple[str, str, KeyHit]]) -> str:
     return (places[0] if places else name) + "[]"
 
 
-def _table_rows(table: Table, hits: list[tuple[str, str, KeyHit]], add: object, lines: list[str]) -> None:
-    emit = add  # a callable(**row fields)
+def _table_rows(table: Table, hits: list[tuple[str, str, KeyHit]], emit: Callable[..., None], lines: list[str]) -> None:
     kind = "response" if table.response else "param"
     prefix = _subtable_prefix(table.subtable, hits) + "." if table.subtable else ""
     counts: dict[str, int] = {}
@@ -144,7 +138,7 @@ def _table_rows(table: Table, hits: list[tuple[str, str, KeyHit]], add: object, 
             kind=kind,
             name=name,
             type=row.type,
-            example=row.example.text,  # type: ignore[operator]
+            example=row.example.text,
             required=row.required.text,
             description=row.description.text,
             section=row.section,
@@ -155,20 +149,20 @@ def _table_rows(table: Table, hits: list[tuple[str, str, KeyHit]], add: object, 
                 **base,
                 line=line,
                 kind="value" if kind == "param" else "response-value",
-                name=value,  # type: ignore[operator]
+                name=value,
                 param=name,
                 description=note,
                 section=row.section,
                 source="table",
             )
-        for cond in re.finditer(r'"(matching)"\s*:\s*"([^"]*)"', row.required.text):
+        for cond in re.finditer(r'"([a-z_][a-z0-9_]*)"\s*:\s*"([^"]*)"', row.required.text):
             line = next((n + 1 for n in range(row.line - 1, len(lines)) if cond.group(0) in lines[n]), row.line)
             emit(
                 **base,
                 line=line,
                 kind="value",
                 name=cond.group(2),
-                param=prefix + cond.group(1),  # type: ignore[operator]
+                param=prefix + cond.group(1),
                 section=row.section,
                 source="required",
             )
@@ -176,7 +170,7 @@ def _table_rows(table: Table, hits: list[tuple[str, str, KeyHit]], add: object, 
             emit(
                 **base,
                 line=row.line,
-                kind="value" if kind == "param" else "response-value",  # type: ignore[operator]
+                kind="value" if kind == "param" else "response-value",
                 name=row.example.text.strip('"'),
                 param=name,
                 section=row.section,
@@ -189,7 +183,7 @@ def _table_rows(table: Table, hits: list[tuple[str, str, KeyHit]], add: object, 
                 line=hit.line,
                 kind=kind,
                 name=full,
-                example=hit.value or "",  # type: ignore[operator]
+                example=hit.value or "",
                 source="type" if row.type.lower().startswith("array of {") else "table-example",
                 free_form=_is_free_form(full, set()) or row.name in FREE_FORM,
             )
@@ -198,7 +192,7 @@ def _table_rows(table: Table, hits: list[tuple[str, str, KeyHit]], add: object, 
                 **base,
                 line=row.description.line,
                 kind=kind,
-                name=f"data[].{row.name}",  # type: ignore[operator]
+                name=f"data[].{row.name}",
                 type=row.type,
                 example=row.example.text,
                 required=row.required.text,

@@ -34,7 +34,7 @@ _HEADER = re.compile(
     r"(?P<required>Required|Обязательный|Обязательно)?(?:Description|Описание)$"
 )
 _REQUIRED_WORD = re.compile(r"^(?:Yes|No|Да|Нет|нет|да|yes|no)(?=[^a-zа-яё]|$)")
-_CONDITION = re.compile(r'^"matching"\s*:\s*"[^"]*"')
+_CONDITION = re.compile(r'^"[a-z_][a-z0-9_]*"\s*:\s*"[^"]*"')
 _IF = re.compile(r"^(?:If|Если|if|если) ")
 # Where a lower-case letter runs into a capital one: two cells printed together.
 _CELL_JOIN = re.compile(r"(?<=[a-zа-яё)])(?=[A-ZА-ЯЁ])")
@@ -183,7 +183,7 @@ def _read_pipe_rows(lines: list[str], i: int, table: Table) -> int:
         while len(cells) < columns:
             cells.append("")
         filled = [c for c in cells if c]
-        m = re.match(rf"^(?P<name>[a-z_][a-z0-9_]*)$", cells[0]) if cells[0] else None
+        m = re.match(r"^(?P<name>[a-z_][a-z0-9_]*)$", cells[0]) if cells[0] else None
         if m is None or not re.match(rf"^(?i:{_TYPES})$", cells[1]):
             if len(filled) == 1:
                 section = filled[0].strip("*_ ")
@@ -238,15 +238,13 @@ def _read_text_rows(lines: list[str], i: int, table: Table) -> int:
     # after a row whose Required cell was its last is that row's description, "Trigger launch" after a
     # described row is a section.
     section = ""
-    starts = [m for m in marks if not m[1]]
     kept: list[tuple[int, bool]] = []
-    for n, (start, is_section) in enumerate(marks):
+    for start, is_section in marks:
         if is_section and kept and not kept[-1][1]:
             before = _split_row(lines, kept[-1][0], start, table, "")
             if not before.description.text:
                 continue
         kept.append((start, is_section))
-    del starts
     for n, (start, is_section) in enumerate(kept):
         if is_section:
             section = lines[start].strip()
@@ -409,7 +407,7 @@ def _read_required(stream: list[tuple[int, str]], pos: int, row: TableRow) -> in
 
 def example_blocks(lines: list[str], tables: list[Table]) -> Iterator[tuple[str, str, list[KeyHit]]]:
     """(URL path, "request"/"response", key hits) of every JSON example outside the tables."""
-    inside = set()
+    inside: set[int] = set()
     for t in tables:
         if t.rows:
             inside.update(range(t.line - 1, max(r.line for r in t.rows) + 1))
