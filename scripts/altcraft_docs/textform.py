@@ -226,8 +226,8 @@ def _read_text_rows(lines: list[str], i: int, table: Table) -> int:
         text = lines[end].strip()
         if _header(lines[end]) or (end > i and not lines[end - 1].strip() and _table_ends(lines, end)):
             break
-        if table.response and end > i and not lines[end - 1].strip() and text and not ROW_START.match(text):
-            break  # an answer's table: one line a row; a paragraph after a blank line is past it
+        if end > i and not lines[end - 1].strip() and text.startswith("*"):
+            break  # a footnote ("*Организация Meta ...") after the table
         following = lines[end + 1] if end + 1 < len(lines) else ""
         if ROW_START.match(text) and (table.response or _plausible_row(text)):
             marks.append((end, False))
@@ -285,6 +285,8 @@ def _read_example(stream: list[tuple[int, str]], table: Table, row: TableRow) ->
     rest of that line is left in the stream's entry)."""
     number, first = stream[0]
     text = first.strip()
+    if table.has_required and (_REQUIRED_WORD.match(text) or _IF.match(text) or _CONDITION.match(text)):
+        return 0  # an empty Example cell, run together with the Required cell
     if text.startswith('"') and not re.match(r'^"[^"]*"\s*:', text):
         q = re.match(r'^"([^"]*)"', text)
         assert q is not None

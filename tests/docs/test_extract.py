@@ -251,3 +251,46 @@ def test_a_pipe_table_page_written_here() -> None:
     assert by[("param", "data.subscriptions[].resource_id", "")].type == "int"
     assert by[("param", "data.subscriptions[].channel", "")].description == "Channel"
     assert by[("response", "profile_id", "")].type == "string"
+
+
+EMPTY_CELLS_PAGE = """Things
+
+Request URL
+
+https://example.com/api/v1.1/things/import
+
+Request parameters
+
+ParameterTypeExampleRequiredDescription
+attacharray of {name, data}NoFiles to attach
+custom_requestJSON objectIf there is no "matching" propertyA query
+modestring"matching":"custom"The mode
+
+Response parameters
+
+ParameterTypeDescription
+errorint
+
+Error code.
+
+Zero on success.
+task_idstringTask ID
+
+*A footnote after the table.
+"""
+
+
+def test_empty_example_cells_and_paragraphs_in_an_answer_table() -> None:
+    page = extract_text(EMPTY_CELLS_PAGE, "en_v1_things.txt")
+    by = {(r.kind, r.name): r for r in page.rows}
+    attach = by[("param", "attach")]
+    assert (attach.example, attach.required, attach.description) == ("", "No", "Files to attach")
+    request = by[("param", "custom_request")]
+    assert (request.example, request.required, request.description) == (
+        "",
+        'If there is no "matching" property',
+        "A query",
+    )
+    assert by[("param", "mode")].required == '"matching":"custom"'
+    assert by[("response", "error")].description == "Error code.\n\nZero on success."
+    assert by[("response", "task_id")].description == "Task ID"
