@@ -1,4 +1,10 @@
-"""Request validation of the emulator, written from the doc pages' parameter tables.
+"""Request validation of the emulator, from the doc pages' parameter tables.
+
+A parameter's type is the one its pages' Type cells give (``_documented``, generated from the pages by
+scripts/generate; :mod:`._reading` holds it as trees), and so is what each operation requires (every
+Required cell "Yes"/"Да"). Hand-written rules stand where the tables are silent (names read from
+examples only), ambiguous, or contradicted by the examples; each says why. A parameter no page of the
+operation documents, and no rule names, is not checked.
 
 Each check raises :class:`Invalid` naming the field (``data[3].data.subscriptions[0].email``) and the
 problem; the app turns it into the documented 400 envelope.
@@ -10,9 +16,13 @@ import math
 from collections.abc import Callable, Mapping
 from typing import Any
 
+from . import _documented as D
 from ._constants import BATCH_MATCHING_MODES, CHANNELS, FORMATS, PROFILE_MATCHING_MODES
+from ._reading import PROFILE, SUBSCRIPTION, Node, operation
 
 __all__ = ["OPERATION_CHECKS", "Invalid", "is_int"]
+
+Check = Callable[[object, str], object]
 
 
 class Invalid(Exception):
@@ -58,6 +68,62 @@ def _bool(value: object, path: str) -> None:
         raise Invalid(path, "must be true or false")
 
 
+# A JSON type of the pages' Type cells: the test of a value, and what the problem says.
+_JSON_TYPES: dict[str, tuple[Callable[[object], bool], str]] = {
+    "string": (lambda v: isinstance(v, str), "a string"),
+    "integer": (is_int, "an integer"),
+    "number": (_is_number, "a number"),
+    "boolean": (lambda v: isinstance(v, bool), "true or false"),
+    "object": (lambda v: isinstance(v, Mapping), "an object"),
+    "array": (lambda v: isinstance(v, list), "an array"),
+}
+
+
+def _of_types(types: tuple[str, ...]) -> Check | None:
+    """The check of a Type cell's types; None for "any", none, or a type the emulator does not know."""
+    known = [_JSON_TYPES[t] for t in types if t in _JSON_TYPES]
+    if not known or len(known) < len(types):
+        return None
+    problem = "must be " + " or ".join(noun for _, noun in known)
+    if len(known) == 1:
+        test = known[0][0]
+
+        def one(value: object, path: str) -> None:
+            if not test(value):
+                raise Invalid(path, problem)
+
+        return one
+    tests = [test for test, _ in known]
+
+    def several(value: object, path: str) -> None:
+        if not any(test(value) for test in tests):
+            raise Invalid(path, problem)
+
+    return several
+
+
+def _by_pages(node: Node) -> Check | None:
+    """The check of a value, and of what it holds, by the types the pages give them; None if untyped."""
+    own = _of_types(node.types)
+    fields = {key: found for key, child in node.fields.items() if (found := _by_pages(child)) is not None}
+    items = _by_pages(node.items) if node.items is not None else None
+    if not fields and items is None:
+        return own
+
+    def nested(value: object, path: str) -> None:
+        if own is not None:
+            own(value, path)
+        if isinstance(value, Mapping):
+            for key, field_check in fields.items():
+                if key in value:
+                    field_check(value[key], f"{path}.{key}" if path else key)
+        elif isinstance(value, list) and items is not None:
+            for i, item in enumerate(value):
+                items(item, f"{path}[{i}]")
+
+    return nested
+
+
 def _enum(value: object, path: str, allowed: tuple[str, ...]) -> None:
     if not isinstance(value, str) or value not in allowed:
         raise Invalid(path, "must be one of " + ", ".join(allowed))
@@ -94,6 +160,77 @@ def _id_list(value: object, path: str) -> None:
         _int(item, f"{path}[{i}]")
 
 
+def _rules(
+    fields: Mapping[str, Node], fallback: Mapping[str, Check], override: Mapping[str, Check | None]
+) -> dict[str, Check]:
+    """The checks of an object's fields. A field the pages type is checked by its types, unless `override`
+    names it (its hand-written rule, or None: checked elsewhere); `fallback` holds the rules of fields no
+    page types. An `override` is used only where the pages name the field."""
+    rules: dict[str, Check] = {}
+    for key, rule in fallback.items():
+        if key not in fields or _by_pages(fields[key]) is None:
+            rules[key] = rule
+    for key, node in fields.items():
+        found = override[key] if key in override else _by_pages(node)
+        if found is not None:
+            rules[key] = found
+    return rules
+
+
+def _apply(obj: Mapping[str, Any], prefix: str, rules: Mapping[str, Check]) -> None:
+    for key, check in rules.items():
+        if key in obj:
+            check(obj[key], f"{prefix}{key}")
+
+
+# -- the subscription ------------------------------------------------------------------------------------
+
+
+def _check_status(value: object, path: str) -> None:
+    # "string" in ru-v74-profiles-import's table ("subscribed"); 0 in ru-v72-trigger-sync's examples.
+    if not (isinstance(value, str) or is_int(value)):
+        raise Invalid(path, "must be a string or an integer")
+
+
+# The fields ru-v74-profiles-import prints under one channel's rows: checked only for the seven channels.
+_CHANNEL_FIELDS = ("email", "phone", "provider", "subscription_id")
+
+_SUBSCRIPTION_RULES = _rules(
+    SUBSCRIPTION.fields,
+    fallback={},
+    override={
+        "channel": _string,  # a string, not one of the seven: 000 prints "phone", outside them
+        "status": _check_status,
+        "cats": _string_list,  # "array"; the example ["category_1", "category_2"] gives its items
+        **dict.fromkeys((*_CHANNEL_FIELDS, "cc_data")),  # below, by channel
+    },
+)
+
+
+_CHANNEL_RULES = _rules({key: SUBSCRIPTION.field(key) for key in _CHANNEL_FIELDS}, fallback={}, override={})
+
+
+def check_subscription(value: object, path: str) -> None:
+    """Types only: ru-v74-profiles-import's subscriptions table has no "required" column, and 000 prints
+    a channel ("phone") outside the seven it names, so no field and no channel name is refused."""
+    sub = _obj(value, path)
+    _apply(sub, f"{path}.", _SUBSCRIPTION_RULES)
+    channel = sub.get("channel")
+    if channel in CHANNELS:
+        _apply(sub, f"{path}.", _CHANNEL_RULES)
+        if "cc_data" in sub:
+            # The table gives cc_data "object"; its keys come from the table examples: telegram_bot's
+            # {"id": 1}, the others' {"phone": "+7..."}.
+            cc = _obj(sub["cc_data"], f"{path}.cc_data")
+            if channel == "telegram_bot":
+                _opt(cc, "id", f"{path}.cc_data.", _int)
+            else:
+                _opt(cc, "phone", f"{path}.cc_data.", _string)
+
+
+# -- the profile -----------------------------------------------------------------------------------------
+
+# The system fields, read from the examples only (no table types them): strings there.
 _PROFILE_STRINGS = (
     "_fname",
     "_lname",
@@ -110,44 +247,31 @@ _PROFILE_STRINGS = (
 )
 
 
-def check_subscription(value: object, path: str) -> None:
-    """Types only: ru-v74-profiles-import's subscriptions table has no "required" column, and 000 prints
-    a channel ("phone") outside the seven it names, so no field and no channel name is refused."""
-    sub = _obj(value, path)
-    _opt(sub, "channel", f"{path}.", _string)
-    _opt(sub, "resource_id", f"{path}.", _int)
-    if "status" in sub and not (isinstance(sub["status"], str) or is_int(sub["status"])):
-        raise Invalid(f"{path}.status", "must be a string or an integer")
-    _opt(sub, "priority", f"{path}.", _int)
-    _opt(sub, "custom_fields", f"{path}.", _any_object)
-    _opt(sub, "cats", f"{path}.", _string_list)
-    channel = sub.get("channel")
-    if channel in CHANNELS:
-        for key in ("email", "phone", "provider", "subscription_id"):
-            _opt(sub, key, f"{path}.", _string)
-        if "cc_data" in sub:
-            cc = _obj(sub["cc_data"], f"{path}.cc_data")
-            if channel == "telegram_bot":
-                _opt(cc, "id", f"{path}.cc_data.", _int)
-            else:
-                _opt(cc, "phone", f"{path}.cc_data.", _string)
+def _check_phones(value: object, path: str) -> None:
+    # A string in the batch pages' examples ("phones": "+79000000000"); an array is read too.
+    if isinstance(value, list):
+        _string_list(value, path)
+    elif not isinstance(value, str):
+        raise Invalid(path, "must be a string or an array of strings")
+
+
+def _check_subscriptions(value: object, path: str) -> None:
+    for i, sub in enumerate(_list(value, path)):
+        check_subscription(sub, f"{path}[{i}]")
+
+
+_PROFILE_RULES = _rules(
+    PROFILE.fields,
+    fallback={**dict.fromkeys(_PROFILE_STRINGS, _string), "_sex": _int},  # _sex: 0 in the examples
+    override={"phones": _check_phones, "subscriptions": _check_subscriptions},
+)
 
 
 def check_profile(value: object, path: str) -> None:
-    profile = _obj(value, path)
-    for key in _PROFILE_STRINGS:
-        if key in profile:
-            _string(profile[key], f"{path}.{key}")
-    if "phones" in profile:
-        phones = profile["phones"]
-        if isinstance(phones, list):
-            _string_list(phones, f"{path}.phones")
-        elif not isinstance(phones, str):
-            raise Invalid(f"{path}.phones", "must be a string or an array of strings")
-    _opt(profile, "_sex", f"{path}.", _int)
-    if "subscriptions" in profile:
-        for i, sub in enumerate(_list(profile["subscriptions"], f"{path}.subscriptions")):
-            check_subscription(sub, f"{path}.subscriptions[{i}]")
+    _apply(_obj(value, path), f"{path}.", _PROFILE_RULES)
+
+
+# -- the request -----------------------------------------------------------------------------------------
 
 
 def _check_batch_items(value: object, path: str) -> None:
@@ -159,6 +283,7 @@ def _check_batch_items(value: object, path: str) -> None:
 
 
 def _check_timeout(value: object, path: str) -> None:
+    # "JSON object"; its keys come from the table example {"days": 0, "hours": 0, "minutes": 5}.
     timeout = _obj(value, path)
     for key in ("days", "hours", "minutes"):
         _opt(timeout, key, f"{path}.", _int)
@@ -174,6 +299,7 @@ def _check_attach(value: object, path: str) -> None:
 
 
 def _check_subscription_filter(value: object, path: str) -> None:
+    # "JSON object"; its keys come from ru-v72-trigger-sync's two examples (for push and for email).
     flt = _obj(value, path)
     for key in ("email", "phone", "subscription_id", "provider"):
         _opt(flt, key, f"{path}.", _string)
@@ -181,77 +307,122 @@ def _check_subscription_filter(value: object, path: str) -> None:
 
 
 def _check_field_value(value: object, path: str) -> None:
+    # "int/string" on the trigger pages, "Any" on en-v72-workflow-task: a string or any number.
     if not (isinstance(value, str) or _is_number(value)):
         raise Invalid(path, "must be a string or a number")
 
 
-def _check_common(body: Mapping[str, Any], modes: tuple[str, ...]) -> None:
-    _opt(body, "token", "", _string)
-    _opt(body, "format", "", lambda v, p: _enum(v, p, FORMATS))
-    _opt(body, "matching", "", lambda v, p: _enum(v, p, modes))
-    for key in ("email", "phone", "profile_id", "field_name"):
-        _opt(body, key, "", _string)
-    _opt(body, "field_value", "", _check_field_value)
-    _opt(body, "resource_id", "", _int)
-    for key in ("skip_triggers", "skip_invalid_subscriptions", "detect_geo"):
-        _opt(body, key, "", _bool)
+def _modes(modes: tuple[str, ...]) -> Check:
+    return lambda v, p: _enum(v, p, modes)
 
 
-def _check_batch(body: Mapping[str, Any]) -> None:
-    # `data` is "нет"/"No" on the task pages (000, 003) and on 001; an absent `data` imports nothing.
-    _check_common(body, BATCH_MATCHING_MODES)
-    _opt(body, "data", "", _check_batch_items)
+def _check_format(value: object, path: str) -> None:
+    # "string" where a table types it; the values are in _constants.
+    _enum(value, path, FORMATS)
+
+
+# Hand-written rules in place of the pages' types, where an operation's pages name the parameter.
+_OVERRIDES: dict[str, Check | None] = {
+    # The pages print `data` as "JSON object" (trigger-sync), "Object" (en-v72-workflow-task) and "array"
+    # (ru-v72-trigger-task), while every request example of every batch page sends an array of
+    # {"data": profile} items (the data-type discrepancy): the examples are read. import_profile's is
+    # the profile object (operations below).
+    "data": _check_batch_items,
+    "matching": _modes(BATCH_MATCHING_MODES),
+    "format": _check_format,
+    "field_value": _check_field_value,
+    "timeout": _check_timeout,
+    "attach": _check_attach,
+    "subscription_filter": _check_subscription_filter,
+    # "JSON список" with the example [1,2]: ids, integers.
+    "add_to_segments": _id_list,
+    "remove_from_segments": _id_list,
+}
+
+# What the operations' code reads (the ids, `data`, `matching`, the segments, `custom_data`): checked
+# even where no page of the operation types it (a partial set of pages), so that a malformed request is
+# always answered 400.
+_BATCH_NEEDS: dict[str, Check] = {
+    "data": _check_batch_items,
+    "matching": _modes(BATCH_MATCHING_MODES),
+    "custom_data": _any_object,
+}
+
+# Rules of parameters an operation's pages do not type, which the emulator checks all the same.
+_FALLBACKS: dict[str, dict[str, Check]] = {
+    "import_profile": {
+        "db_id": _int,
+        "data": check_profile,
+        "matching": _modes(PROFILE_MATCHING_MODES),
+        "add_to_segments": _id_list,
+        "remove_from_segments": _id_list,
+        # The per-mode fields come from the Matching page, which is not among the sources: typed as on
+        # the batch pages, not refused when absent.
+        "format": _check_format,
+        **dict.fromkeys(("email", "phone", "profile_id", "field_name", "provider", "subscription_id"), _string),
+        "field_value": _check_field_value,
+        "resource_id": _int,
+    },
+    # custom_request is named by ru-v72-trigger-sync's text (l.135), in no table of the operation.
+    "import_and_start_batch": {**_BATCH_NEEDS, "trigger_id": _int, "custom_request": _any_object},
+    "import_and_start_batch_task": {**_BATCH_NEEDS, "trigger_id": _int},
+    # resource_id is on the trigger pages (int), not on en-v72-workflow-task.
+    "workflow_import_and_start_batch_task": {**_BATCH_NEEDS, "workflow_id": _int, "resource_id": _int},
+    "task_status": {"task_id": _string},
+}
+
+# Required whatever the Required cells say (today every page requires them too): the operations cannot
+# run without them.
+_NEEDED: dict[str, tuple[str, ...]] = {
+    "import_profile": ("db_id", "data"),
+    "import_and_start_batch": ("trigger_id",),
+    "import_and_start_batch_task": ("trigger_id",),
+    "workflow_import_and_start_batch_task": ("workflow_id",),
+    "task_status": ("task_id",),
+}
+
+# Required cells that are not enforced: the token may come in the Authorization header instead (the app
+# answers 401 without one); en-v72-workflow-task's `matching` "Yes" says "By default - email" (the
+# matching-required discrepancy).
+_NOT_REFUSED_WHEN_ABSENT = ("token", "matching")
+
+
+def _operation_rules(op: str, **override: Check | None) -> tuple[tuple[str, ...], dict[str, Check]]:
+    fields = operation(op).fields
+    by_pages = [
+        n for n in D.REQUIRED.get(op, ()) if n not in _NOT_REFUSED_WHEN_ABSENT and "." not in n and "[" not in n
+    ]
+    required = tuple(dict.fromkeys([*by_pages, *_NEEDED.get(op, ())]))
+    return required, _rules(fields, _FALLBACKS.get(op, {}), {**_OVERRIDES, **override})
+
+
+def _checker(
+    op: str, *extra: Callable[[Mapping[str, Any]], None], **override: Check | None
+) -> Callable[[Mapping[str, Any]], None]:
+    required, rules = _operation_rules(op, **override)
+
+    def check(body: Mapping[str, Any]) -> None:
+        _require(body, "", *required)
+        _apply(body, "", rules)
+        for rule in extra:
+            rule(body)
+
+    check.__name__ = f"check_{op}"
+    check.__doc__ = f"The request body of {op}: required parameters, then each parameter's rule."
+    return check
+
+
+def _custom_needs_field_name(body: Mapping[str, Any]) -> None:
+    # field_name's Required cell reads '"matching":"custom"' on every batch page.
     if body.get("matching") == "custom":
         _require(body, "", "field_name")
 
 
-def _check_trigger_launch(body: Mapping[str, Any]) -> None:
-    _require(body, "", "trigger_id")
-    _int(body["trigger_id"], "trigger_id")
-    _opt(body, "timeout", "", _check_timeout)
-    _opt(body, "custom_data", "", _any_object)
-    _opt(body, "content", "", _any_object)
-    _opt(body, "attach", "", _check_attach)
-
-
-def check_import_and_start_batch_task(body: Mapping[str, Any]) -> None:
-    _check_batch(body)
-    _check_trigger_launch(body)
-
-
-def check_import_and_start_batch(body: Mapping[str, Any]) -> None:
-    _check_batch(body)
-    _check_trigger_launch(body)
-    _opt(body, "subscription_filter", "", _check_subscription_filter)
-    _opt(body, "custom_request", "", _any_object)
-
-
-def check_workflow_import_and_start_batch_task(body: Mapping[str, Any]) -> None:
-    _check_batch(body)
-    _require(body, "", "workflow_id")
-    _int(body["workflow_id"], "workflow_id")
-    _opt(body, "content", "", _any_object)
-    _opt(body, "custom_data", "", _any_object)
-    _opt(body, "attach", "", _check_attach)
-    _opt(body, "custom_request", "", _any_object)
-
-
-def check_import_profile(body: Mapping[str, Any]) -> None:
-    """The per-mode fields come from the Matching page, which is not among the sources: not refused."""
-    _check_common(body, PROFILE_MATCHING_MODES)
-    _require(body, "", "db_id", "data")
-    _int(body["db_id"], "db_id")
-    check_profile(body["data"], "data")
-    _opt(body, "provider", "", _string)
-    _opt(body, "subscription_id", "", _string)
-    _opt(body, "add_to_segments", "", _id_list)
-    _opt(body, "remove_from_segments", "", _id_list)
-
-
-def check_task_status(body: Mapping[str, Any]) -> None:
-    _opt(body, "token", "", _string)
-    _require(body, "", "task_id")
-    _string(body["task_id"], "task_id")
+check_import_and_start_batch_task = _checker("import_and_start_batch_task", _custom_needs_field_name)
+check_import_and_start_batch = _checker("import_and_start_batch", _custom_needs_field_name)
+check_workflow_import_and_start_batch_task = _checker("workflow_import_and_start_batch_task", _custom_needs_field_name)
+check_import_profile = _checker("import_profile", data=check_profile, matching=_modes(PROFILE_MATCHING_MODES))
+check_task_status = _checker("task_status")
 
 
 OPERATION_CHECKS: dict[str, Callable[[Mapping[str, Any]], None]] = {

@@ -3,7 +3,8 @@
 Root ``<xml>``; arrays are repeated elements, ``array='true'`` marks one even when it occurs once; batch
 items are root ``<data>`` elements holding the profile fields directly (or, to carry per-item keys,
 a ``<data>`` child). Values of the documented numeric and boolean fields are converted; everything
-else stays text.
+else stays text. Which elements are arrays, objects, integers and booleans is read off the pages' Type
+cells (``_documented``, generated from the pages), plus the few rules below where the tables are silent.
 
 Empty arrays: one empty element marked ``empty='true'`` (``<result empty='true'/>``) is an empty array,
 both ways; a required array that is absent (the batch's ``data``) reads as an empty array, as Go's
@@ -20,6 +21,8 @@ import re
 from typing import Any
 
 from lxml import etree
+
+from ._reading import ALL_OPERATIONS, PROFILE, SUBSCRIPTION, Node, operation
 
 __all__ = ["XMLRejected", "dumps", "loads"]
 
@@ -51,11 +54,34 @@ _HUGE_PARSER = etree.XMLParser(
 _NOT_XML = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
 _INT64 = (-(1 << 63), (1 << 63) - 1)
 
-_ALWAYS_ARRAYS = {"subscriptions", "cats", "attach", "add_to_segments", "remove_from_segments", "result"}
-_OBJECTS = {"custom_data", "content", "custom_request", "timeout", "subscription_filter", "custom_fields", "cc_data"}
-_ROOT_INTS = {"trigger_id", "workflow_id", "db_id", "resource_id"}
-_BOOLS = {"skip_triggers", "skip_invalid_subscriptions", "detect_geo", "not_strict"}
 _INT_RE = re.compile(r"^-?[0-9]+$")
+
+
+def _named(nodes: list[tuple[str, Node]], kind: str) -> set[str]:
+    """The names typed exactly `kind` ("array" also for a name with items, "object" with fields)."""
+    out = set()
+    for name, node in nodes:
+        if node.types == (kind,) or (kind == "array" and node.items is not None) or (kind == "object" and node.fields):
+            out.add(name)
+    return out
+
+
+_ROOTS = [(name, node) for op in ALL_OPERATIONS for name, node in operation(op).fields.items()]
+_EVERYWHERE = [pair for op in ALL_OPERATIONS for pair in operation(op).walk()]
+# By element name, at any depth (as the pages name them). `data` is the reader's own: root <data>
+# elements are batch items, import_profile's <data> is the profile. `result` is the answers' array.
+_ALWAYS_ARRAYS = (_named(_EVERYWHERE, "array") - {"data"}) | {"result"}
+_OBJECTS = _named(_EVERYWHERE, "object") - {"data"}
+_ROOT_INTS = _named(_ROOTS, "integer")
+# not_strict (of subscription_filter, table example only) was read at the root too; kept.
+_BOOLS = _named(_ROOTS, "boolean") | {"not_strict"}
+# A subscription's status: "string" in the table, 0 in ru-v72-trigger-sync's examples; both are read.
+_SUBSCRIPTION_INTS = _named(list(SUBSCRIPTION.fields.items()), "integer") | {"status"}
+_SUBSCRIPTION_BOOLS = _named(list(SUBSCRIPTION.fields.items()), "boolean")
+_SUBSCRIPTION_OBJECTS = _named(list(SUBSCRIPTION.fields.items()), "object")
+# The profile's fields are typed by no table; _sex is 0 in the examples.
+_PROFILE_INTS = _named(list(PROFILE.fields.items()), "integer") | {"_sex"}
+_PROFILE_BOOLS = _named(list(PROFILE.fields.items()), "boolean")
 
 
 def _int_or_text(text: Any) -> Any:
@@ -120,15 +146,15 @@ def _as_object(value: Any) -> Any:
 def _fix_subscription(sub: Any) -> Any:
     if not isinstance(sub, dict):
         return _as_object(sub)  # an empty <subscriptions/> is an empty subscription object
-    for key in ("resource_id", "priority", "status"):
-        if key in sub:
-            sub[key] = _int_or_text(sub[key])
+    for key in _SUBSCRIPTION_INTS & sub.keys():
+        sub[key] = _int_or_text(sub[key])
+    for key in _SUBSCRIPTION_BOOLS & sub.keys():
+        sub[key] = _bool_or_text(sub[key])
     cc = sub.get("cc_data")
-    if isinstance(cc, dict) and "id" in cc:
+    if isinstance(cc, dict) and "id" in cc:  # telegram_bot's chat id (table example {"id": 1})
         cc["id"] = _int_or_text(cc["id"])
-    for key in ("custom_fields", "cc_data"):
-        if key in sub:
-            sub[key] = _as_object(sub[key])
+    for key in _SUBSCRIPTION_OBJECTS & sub.keys():
+        sub[key] = _as_object(sub[key])
     return sub
 
 
@@ -137,8 +163,10 @@ def _fix_profile(profile: Any) -> Any:
         return {}
     if not isinstance(profile, dict):
         return profile
-    if "_sex" in profile:
-        profile["_sex"] = _int_or_text(profile["_sex"])
+    for key in _PROFILE_INTS & profile.keys():
+        profile[key] = _int_or_text(profile[key])
+    for key in _PROFILE_BOOLS & profile.keys():
+        profile[key] = _bool_or_text(profile[key])
     subs = profile.get("subscriptions")
     if isinstance(subs, list):
         profile["subscriptions"] = [_fix_subscription(s) for s in subs]
