@@ -19,6 +19,7 @@ import filecmp
 import json
 import os
 import pprint
+import re
 import shutil
 import subprocess
 import sys
@@ -27,6 +28,7 @@ from pathlib import Path
 from typing import Any
 
 import yaml
+from gen_params import params_module
 
 ROOT = Path(__file__).resolve().parent.parent
 # ALTCRAFT_SPEC points the pipeline at another copy of the spec (tests use it to prove --check fails).
@@ -52,9 +54,31 @@ def load_spec() -> dict[str, Any]:
     return data
 
 
+def _without_defaults(node: Any) -> Any:
+    """A schema with its `default`s left out: a default documents what the server does when a key is
+    absent; a model that filled it in would send a value the caller never set."""
+    if isinstance(node, list):
+        return [_without_defaults(v) for v in node]
+    if not isinstance(node, dict):
+        return node
+    out = {}
+    for key, value in node.items():
+        if key == "default":
+            continue
+        if key == "properties" and isinstance(value, dict):
+            out[key] = {name: _without_defaults(sub) for name, sub in value.items()}
+        elif key in ("examples", "example", "x-assumed", "enum", "const"):
+            out[key] = value
+        else:
+            out[key] = _without_defaults(value)
+    return out
+
+
 def derive_json_only(spec: dict[str, Any]) -> dict[str, Any]:
-    """The spec as openapi-python-client is given it: application/xml media types removed."""
+    """The spec as openapi-python-client is given it: application/xml media types removed, and no
+    `default` in the schemas (the models send only what the caller set)."""
     derived = copy.deepcopy(spec)
+    derived["components"]["schemas"] = _without_defaults(derived["components"]["schemas"])
     for item in derived["paths"].values():
         for op in item.values():
             op["requestBody"]["content"].pop("application/xml", None)
@@ -93,6 +117,7 @@ def spec_data(spec: dict[str, Any]) -> dict[str, Any]:
                 "response_schemas": [_schema_name(v["$ref"]) for v in variants],
                 "media_types": sorted(op["requestBody"]["content"]),
                 "limits": op.get("x-altcraft-limits", {}),
+                "documented_by": _documented_by(spec, body),
             }
     limits = {k: v for k, v in spec["x-altcraft-limits"].items() if not k.startswith("x-") and k != "description"}
     return {
@@ -103,6 +128,23 @@ def spec_data(spec: dict[str, Any]) -> dict[str, Any]:
         "operations": operations,
         "schemas": _strip_prose(spec["components"]["schemas"]),
     }
+
+
+def _documented_by(spec: dict[str, Any], body: dict[str, Any]) -> dict[str, list[str]]:
+    """Top-level parameter -> the doc pages its schema cites (x-source, description): what the client
+    names when a caller sends a parameter of another operation."""
+    from altcraft_docs.spec import Spec
+
+    reader = Spec(spec)
+    out: dict[str, set[str]] = {}
+    for part in reader.variants(body):
+        for name, raw in (part.get("properties") or {}).items():
+            pages = out.setdefault(name, set())
+            for node in (raw, reader.resolve(raw)):
+                if isinstance(node, dict):
+                    text = f"{node.get('x-source', '')} {node.get('description', '')}"
+                    pages.update(re.findall(r"\b[a-z0-9_]+\.txt\b", text))
+    return {name: sorted(pages) for name, pages in sorted(out.items())}
 
 
 def _wire_names(spec: dict[str, Any]) -> dict[str, str]:
@@ -172,6 +214,8 @@ def generate_into(out_parent: Path) -> Path:
             stdout=subprocess.DEVNULL,
         )
     write_spec_data(spec, out)
+    answers = {op_id: op["response_schemas"][0] for op_id, op in spec_data(spec)["operations"].items()}
+    (out / "params.py").write_text(params_module(spec, answers), encoding="utf-8")
     # converters.py is read off the models just generated, so it runs as its own process importing them.
     run(
         [sys.executable, str(ROOT / "scripts" / "gen_converters.py"), str(out)],

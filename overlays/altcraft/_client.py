@@ -20,12 +20,20 @@ import threading
 import time
 from collections.abc import Awaitable, Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
-from typing import Any, Literal, TypeVar, cast
+from typing import TYPE_CHECKING, Any, Literal, TypeVar, cast
 
 import httpx
 import orjson
 from altcraft_api import models
 from altcraft_api.client import Client
+from altcraft_api.params import (
+    AsyncRequest,
+    ImportAndStartBatchParams,
+    ImportAndStartBatchTaskParams,
+    ImportProfileParams,
+    SyncRequest,
+    WorkflowImportAndStartBatchTaskParams,
+)
 from altcraft_api.models import (
     BatchResult,
     ImportAndStartBatchRequest,
@@ -794,7 +802,7 @@ class Altcraft(_Core):
             stop.set()  # the worker drops the answer when it next wakes; its connection is discarded
             raise _DeadlineExceeded from None
 
-    def request(
+    def _request(
         self,
         operation: Operation,
         body: Body,
@@ -831,10 +839,17 @@ class Altcraft(_Core):
                 failure = None
             self._sleep(step.delay)
 
+    # request() as its generated signature: one overload per operationId, each returning its answer's model
+    # (altcraft_api.params.SyncRequest); the implementation is _request.
+    if TYPE_CHECKING:
+        request: SyncRequest
+    else:
+        request = _request
+
     # -- operations --------------------------------------------------------------------------------
     def import_profile(
         self,
-        body: ImportProfileRequest | Mapping[str, Any],
+        body: ImportProfileParams | ImportProfileRequest,
         *,
         timeout: float | None = None,
         extra_body: Mapping[str, Any] | None = None,
@@ -844,7 +859,7 @@ class Altcraft(_Core):
 
     def import_and_start_batch(
         self,
-        body: ImportAndStartBatchRequest | Mapping[str, Any],
+        body: ImportAndStartBatchParams | ImportAndStartBatchRequest,
         *,
         timeout: float | None = None,
         extra_body: Mapping[str, Any] | None = None,
@@ -855,7 +870,7 @@ class Altcraft(_Core):
 
     def import_and_start_batch_task(
         self,
-        body: ImportAndStartBatchTaskRequest | Mapping[str, Any],
+        body: ImportAndStartBatchTaskParams | ImportAndStartBatchTaskRequest,
         *,
         timeout: float | None = None,
         extra_body: Mapping[str, Any] | None = None,
@@ -866,7 +881,7 @@ class Altcraft(_Core):
 
     def workflow_import_and_start_batch_task(
         self,
-        body: WorkflowImportAndStartBatchTaskRequest | Mapping[str, Any],
+        body: WorkflowImportAndStartBatchTaskParams | WorkflowImportAndStartBatchTaskRequest,
         *,
         timeout: float | None = None,
         extra_body: Mapping[str, Any] | None = None,
@@ -878,7 +893,7 @@ class Altcraft(_Core):
     def task_status(self, task_id: str | TaskStatusRequest, *, timeout: float | None = None) -> TaskStatus:
         """POST /api/v1.1/tasks/status: one status request (retried on network errors and 5xx)."""
         body = task_id if isinstance(task_id, TaskStatusRequest) else {"task_id": _check_task_id(task_id)}
-        return cast(TaskStatus, self.request("task_status", body, timeout=timeout))
+        return self.request("task_status", body, timeout=timeout)
 
     def wait_task(
         self,
@@ -1010,7 +1025,7 @@ class AsyncAltcraft(_Core):
         except TimeoutError:
             raise _DeadlineExceeded from None
 
-    async def request(
+    async def _request(
         self,
         operation: Operation,
         body: Body,
@@ -1040,9 +1055,15 @@ class AsyncAltcraft(_Core):
                 failure = None
             await self._sleep(step.delay)
 
+    # request() as its generated signature (altcraft_api.params.AsyncRequest); the implementation is _request.
+    if TYPE_CHECKING:
+        request: AsyncRequest
+    else:
+        request = _request
+
     async def import_profile(
         self,
-        body: ImportProfileRequest | Mapping[str, Any],
+        body: ImportProfileParams | ImportProfileRequest,
         *,
         timeout: float | None = None,
         extra_body: Mapping[str, Any] | None = None,
@@ -1053,7 +1074,7 @@ class AsyncAltcraft(_Core):
 
     async def import_and_start_batch(
         self,
-        body: ImportAndStartBatchRequest | Mapping[str, Any],
+        body: ImportAndStartBatchParams | ImportAndStartBatchRequest,
         *,
         timeout: float | None = None,
         extra_body: Mapping[str, Any] | None = None,
@@ -1064,7 +1085,7 @@ class AsyncAltcraft(_Core):
 
     async def import_and_start_batch_task(
         self,
-        body: ImportAndStartBatchTaskRequest | Mapping[str, Any],
+        body: ImportAndStartBatchTaskParams | ImportAndStartBatchTaskRequest,
         *,
         timeout: float | None = None,
         extra_body: Mapping[str, Any] | None = None,
@@ -1075,7 +1096,7 @@ class AsyncAltcraft(_Core):
 
     async def workflow_import_and_start_batch_task(
         self,
-        body: WorkflowImportAndStartBatchTaskRequest | Mapping[str, Any],
+        body: WorkflowImportAndStartBatchTaskParams | WorkflowImportAndStartBatchTaskRequest,
         *,
         timeout: float | None = None,
         extra_body: Mapping[str, Any] | None = None,
@@ -1088,7 +1109,7 @@ class AsyncAltcraft(_Core):
     async def task_status(self, task_id: str | TaskStatusRequest, *, timeout: float | None = None) -> TaskStatus:
         """POST /api/v1.1/tasks/status: one status request (retried on network errors and 5xx)."""
         body = task_id if isinstance(task_id, TaskStatusRequest) else {"task_id": _check_task_id(task_id)}
-        return cast(TaskStatus, await self.request("task_status", body, timeout=timeout))
+        return await self.request("task_status", body, timeout=timeout)
 
     async def wait_task(
         self,

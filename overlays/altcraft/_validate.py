@@ -364,16 +364,116 @@ def known_parameters(operation: str) -> frozenset[str]:
     return frozenset(_properties({"$ref": f"#/components/schemas/{name}"}, _SCHEMAS, set()) | {"token"})
 
 
-def _unknown(operation: str, body: Mapping[str, Any]) -> list[Problem]:
+def _documented_elsewhere(operation: str, key: str) -> tuple[str, list[str]] | None:
+    """(the sibling operation, the pages that document ``key`` for it), when another operation of the
+    same API documents ``key`` (subscription_filter of import_and_start_batch, timeout of the trigger
+    operations)."""
+    for other in sorted(_OPERATIONS):
+        if other != operation and key in known_parameters(other):
+            pages = _OPERATIONS[other].get("documented_by", {}).get(key, [])
+            return other, list(pages)
+    return None
+
+
+def _unknown(operation: str, body: Mapping[str, Any]) -> tuple[list[Problem], list[Problem]]:
+    """(refusals, warnings) for top-level names the operation's pages do not document.
+
+    A name that another operation's page documents is sent, with a warning naming that page: the pages
+    of one API share their parameters often enough that refusing it could refuse a valid request. A name
+    no page documents is refused (this client's policy: a typo such as ``skip_trigers`` would otherwise be
+    ignored by the server, and the trigger launched), with the closest documented name.
+    """
     known = known_parameters(operation)
-    problems = []
+    refusals: list[Problem] = []
+    warned: list[Problem] = []
     for key in body:
         if key in known:
             continue
+        sibling = _documented_elsewhere(operation, str(key))
+        if sibling is not None:
+            other, pages = sibling
+            on = f" on {', '.join(pages)}" if pages else ""
+            text = f"is not documented for {operation}; the docs document it for {other}{on} (sent as written)"
+            warned.append(Problem(str(key), text))
+            continue
         close = difflib.get_close_matches(str(key), sorted(known), n=1, cutoff=0.6)
-        hint = f"; did you mean {close[0]}?" if close else " (a parameter newer than the spec goes in extra_body=)"
-        problems.append(Problem(str(key), f"is an unknown parameter{hint}"))
-    return problems
+        hint = f"; did you mean {close[0]}?" if close else ""
+        refusals.append(
+            Problem(
+                str(key),
+                f"is an unknown parameter{hint} (no page documents it, and this client refuses unknown names "
+                "by policy; extra_body= sends it anyway)",
+            )
+        )
+    return refusals, warned
+
+
+# -- profile fields -------------------------------------------------------------------------------------------
+
+_PROFILE: Mapping[str, Any] = _SCHEMAS.get("ProfileData", {})
+_SYSTEM_FIELDS: tuple[str, ...] = tuple(sorted(_PROFILE.get("properties", {})))
+
+
+def _edits(a: str, b: str) -> int:
+    """The optimal string alignment distance: insertions, deletions, substitutions and swaps of two
+    neighbours, each one edit (``_fnmae`` is one edit from ``_fname``)."""
+    rows = [list(range(len(b) + 1))]
+    for i, ca in enumerate(a, 1):
+        row = [i]
+        for j, cb in enumerate(b, 1):
+            cost = min(rows[-1][j] + 1, row[j - 1] + 1, rows[-1][j - 1] + (ca != cb))
+            if i > 1 and j > 1 and ca == b[j - 2] and a[i - 2] == cb:
+                cost = min(cost, rows[-2][j - 2] + 1)
+            row.append(cost)
+        rows.append(row)
+    return rows[-1][-1]
+
+
+@functools.cache
+def _near_system_field(key: str) -> str | None:
+    """The documented profile field ``key`` is one or two edits from, if it is not one itself."""
+    if key in _SYSTEM_FIELDS or len(key) < 3:
+        return None
+    best = min(_SYSTEM_FIELDS, key=lambda name: (_edits(key, name), name), default=None)
+    if best is None or _edits(key, best) > (1 if len(key) <= 4 else 2):
+        return None
+    return best
+
+
+def _profile_typos(operation: str, body: Mapping[str, Any]) -> list[Problem]:
+    """Warnings for profile data keys one or two edits from a documented system field (``phone`` next to
+    ``phones``, ``_fnmae``): ``data`` is open, so they are sent, as custom fields."""
+    profiles: list[tuple[str, Any]] = []
+    data = body.get("data")
+    if operation in _BATCH:
+        if isinstance(data, list | tuple):
+            profiles = [
+                (f"data[{i}].data", item.get("data")) for i, item in enumerate(data) if isinstance(item, Mapping)
+            ]
+    elif operation == "import_profile":
+        profiles = [("data", data)]
+    first: dict[str, tuple[str, str]] = {}  # key -> (where it is first, the field it is near)
+    counts: dict[str, int] = {}
+    for where, profile in profiles:
+        if not isinstance(profile, Mapping):
+            continue
+        for key in profile:
+            if not isinstance(key, str):
+                continue
+            near = _near_system_field(key)
+            if near is not None:
+                first.setdefault(key, (where, near))
+                counts[key] = counts.get(key, 0) + 1
+    found = []
+    for key, (where, near) in first.items():
+        more = f" (and in {counts[key] - 1} more item(s))" if counts[key] > 1 else ""
+        found.append(
+            Problem(
+                f"{where}.{key}",
+                f"is not a documented profile field; did you mean {near}?{more} (sent as a custom field)",
+            )
+        )
+    return found
 
 
 # -- search keys of batch items ----------------------------------------------------------------------------
@@ -388,9 +488,17 @@ def _present(value: Any) -> bool:
 
 
 def _search_key_schema(candidates: tuple[str, ...]) -> dict[str, Any]:
-    """Each batch item's ``data`` holds a non-empty value under one of ``candidates``."""
+    """Each batch item's ``data`` holds a non-empty value under one of ``candidates``; a candidate
+    ``subscriptions[].email`` is the email of any of the item's subscriptions."""
     empty: dict[str, Any] = {"not": {"enum": [None, "", [], {}]}}
-    has_key = [{"required": [c], "properties": {c: empty}} for c in candidates]
+    has_key: list[dict[str, Any]] = []
+    for candidate in candidates:
+        if "[]." in candidate:
+            array, key = candidate.split("[].", 1)
+            inner = {"type": "object", "required": [key], "properties": {key: empty}}
+            has_key.append({"required": [array], "properties": {array: {"type": "array", "contains": inner}}})
+        else:
+            has_key.append({"required": [candidate], "properties": {candidate: empty}})
     item = {"properties": {"data": {"anyOf": has_key} if len(has_key) > 1 else has_key[0]}}
     return {"properties": {"data": {"items": item}}}
 
@@ -474,11 +582,11 @@ def check(operation: str, body: Mapping[str, Any]) -> tuple[list[Problem], list[
     if not isinstance(body, Mapping):
         return [Problem("body", f"must be an object, not {_json_type(body)}")], []
     name = _OPERATIONS[operation]["request_schema"]
-    refusals = _unknown(operation, body)
+    refusals, warned = _unknown(operation, body)
+    warned += _profile_typos(operation, body)
     rule = _search_key_rule(body) if operation in _BATCH else None
     if _whole_validator(name, rule[2] if rule is not None else ()).is_valid(body):
-        return refusals, []  # the common case: one pass, nothing to refuse or warn about in the schema
-    warned: list[Problem] = []
+        return refusals, warned  # the common case: one pass, nothing to refuse or warn about in the schema
     # One pass for the common case: the assumed rules only add constraints, so a body that meets them
     # meets the documented ones too. Only a body that fails is checked again, to tell the two apart.
     if _ASSUMED_SCHEMAS is None or not _validator(name, True).is_valid(body):
@@ -505,7 +613,10 @@ def raise_or_warn(operation: str, refusals: list[Problem], warned: list[Problem]
             operation=operation,
         )
     for problem in warned:
-        text = f"{operation}: {problem.field} {problem.message} (a rule openapi.yaml only assumes; not refused)"
+        sent = "sent as written" in problem.message or "sent as a custom field" in problem.message
+        text = f"{operation}: {problem.field} {problem.message}" + (
+            "" if sent else " (a rule openapi.yaml only assumes; not refused)"
+        )
         # Logged at INFO (a handler the caller sets up shows it); the warning, shown once by default,
         # points at the caller's own line, outside this package.
         logger.info("%s", text)

@@ -65,7 +65,12 @@ class _Bad(Exception):
 
 
 def _scalar(text: str, shape: Shape, el: Any) -> Any:
+    """An element's text as its schema's type. Where the schema allows a string, the text is that string,
+    as written (a CRM id "0002" stays "0002"); it becomes a number or a boolean only where no string is
+    allowed."""
     kinds = shape.kinds
+    if "string" in kinds:
+        return text
     if "integer" in kinds:
         body = text[1:] if text[:1] == "-" else text
         if body.isascii() and body.isdigit():

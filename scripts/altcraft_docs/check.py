@@ -145,6 +145,7 @@ def check(spec: Spec, pages: list[Page], explained: list[Finding] | None = None)
         _check_rows(spec, ops[op_id][2], op_id, rows, disc, findings, explained)
         _check_undocumented(spec, ops[op_id][2], op_id, rows, findings)
     findings.extend(_check_citations(spec, pages))
+    findings.extend(_check_restrictions(spec))
     return sorted(set(findings), key=lambda f: (f.page, f.line, f.operation, f.name, f.finding))
 
 
@@ -368,3 +369,61 @@ def _line_names(line: str, name: str) -> bool:
     if row and row.group("name") == name:
         return True
     return re.search(rf"(?<![A-Za-z0-9_]){re.escape(name)}(?![A-Za-z0-9_])", line) is not None
+
+
+# Keywords that refuse a request (or, `default`, state what the server does): each must come from a page.
+RESTRICTING = (
+    "type", "required", "enum", "const", "pattern", "format", "minimum", "maximum", "exclusiveMinimum",
+    "exclusiveMaximum", "multipleOf", "minLength", "maxLength", "minItems", "maxItems", "uniqueItems",
+    "minProperties", "maxProperties", "dependentRequired", "if", "not", "default",
+)  # fmt: skip
+_NOT_SCHEMAS = ("x-assumed", "examples", "example", "x-altcraft-search-key", "x-known-values", "enum", "const",
+                "default", "x-altcraft-xml", "xml", "required")
+
+
+def _check_restrictions(spec: Spec) -> list[Finding]:
+    """`uncited`: a request-schema node whose restricting keywords have no `x-source` of its own (the
+    citations themselves are judged by `_check_citations`), and a search-key rule that cites no page."""
+    out: list[Finding] = []
+    seen: set[str] = set()
+
+    def walk(node: Any, pointer: str, operation: str, depth: int) -> None:
+        if depth > 40 or not isinstance(node, dict):
+            return
+        if "$ref" in node:
+            ref = str(node["$ref"])
+            if ref not in seen:
+                seen.add(ref)
+                walk(spec.resolve(node), ref, operation, depth + 1)
+            return
+        keys = [k for k in RESTRICTING if k in node]
+        if node.get("additionalProperties") is False:
+            keys.append("additionalProperties")
+        if keys and not (isinstance(node.get("x-source"), str) and CITATION.search(node["x-source"])):
+            out.append(Finding(operation, "", 0, pointer, "uncited",
+                               f"{', '.join(keys)} without an x-source citing the page line that states it "
+                               "(or move it into x-assumed with an x-assumption)"))
+        rules = node.get("x-altcraft-search-key")
+        if isinstance(rules, dict):
+            for mode, rule in rules.items():
+                if isinstance(rule, dict) and not rule.get("x-assumption") and not CITATION.search(str(rule.get("source", ""))):
+                    out.append(Finding(operation, "", 0, f"{pointer}/x-altcraft-search-key/{mode}", "uncited",
+                                       "a search-key rule that cites no page line in its source"))
+        for key, value in node.items():
+            if key in _NOT_SCHEMAS:
+                continue
+            child = f"{pointer}/{key}"
+            if key in ("properties", "patternProperties", "$defs") and isinstance(value, dict):
+                for name, sub in value.items():
+                    walk(sub, f"{child}/{name}", operation, depth + 1)
+            elif isinstance(value, list) and key in ("allOf", "anyOf", "oneOf", "prefixItems"):
+                for i, sub in enumerate(value):
+                    walk(sub, f"{child}/{i}", operation, depth + 1)
+            elif isinstance(value, dict) and key in ("items", "if", "then", "else", "not", "contains",
+                                                     "additionalProperties", "propertyNames"):
+                walk(value, child, operation, depth + 1)
+
+    for op_id, (_, _, op) in sorted(spec.operations().items()):
+        schema = op["requestBody"]["content"]["application/json"]["schema"]
+        walk(schema, f"{op_id} request", op_id, 0)
+    return out

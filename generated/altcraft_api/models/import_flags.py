@@ -16,15 +16,14 @@ class ImportFlags:
     """
     Attributes:
         skip_triggers (bool | Unset): Skip triggers and workflows activated by import and update actions. By default –
-            false. Default: False.
-        skip_invalid_subscriptions (bool | Unset): Skip invalid subscriptions. By default – false. Default: False.
+            false.
+        skip_invalid_subscriptions (bool | Unset): Skip invalid subscriptions. By default – false.
         detect_geo (bool | Unset): Detect geolocation by IP (it is detected by data from the fields _regip or _ip).
-            Default: False.
     """
 
-    skip_triggers: bool | Unset = False
-    skip_invalid_subscriptions: bool | Unset = False
-    detect_geo: bool | Unset = False
+    skip_triggers: bool | Unset = UNSET
+    skip_invalid_subscriptions: bool | Unset = UNSET
+    detect_geo: bool | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:

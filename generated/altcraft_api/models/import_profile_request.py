@@ -37,10 +37,9 @@ class ImportProfileRequest:
                 available for tag-type profile fields; values are recorded as a string: "tag-1, tag-2".
             resource_id (int | Unset): Resource ID for email and phone matching.
             skip_triggers (bool | Unset): Skip triggers and workflows activated by import and update actions. By default –
-                false. Default: False.
-            skip_invalid_subscriptions (bool | Unset): Skip invalid subscriptions. By default – false. Default: False.
+                false.
+            skip_invalid_subscriptions (bool | Unset): Skip invalid subscriptions. By default – false.
             detect_geo (bool | Unset): Detect geolocation by IP (it is detected by data from the fields _regip or _ip).
-                Default: False.
             token (str | Unset): API token. Every page marks it required in the body ("token ... Да" / "Yes":
                 ru_v72_triggers_import_and_start_batch_task.txt
                 l.27, ru_v72_triggers_import_and_start_batch.txt l.89, en_v72_triggers_import_and_start_batch.txt l.25,
@@ -78,9 +77,9 @@ class ImportProfileRequest:
     field_name: str | Unset = UNSET
     field_value: float | int | str | Unset = UNSET
     resource_id: int | Unset = UNSET
-    skip_triggers: bool | Unset = False
-    skip_invalid_subscriptions: bool | Unset = False
-    detect_geo: bool | Unset = False
+    skip_triggers: bool | Unset = UNSET
+    skip_invalid_subscriptions: bool | Unset = UNSET
+    detect_geo: bool | Unset = UNSET
     token: str | Unset = UNSET
     format_: Format | Unset = UNSET
     matching: ProfileMatchingMode | Unset = UNSET

@@ -65,10 +65,9 @@ class WorkflowImportAndStartBatchTaskRequest:
             available for tag-type profile fields; values are recorded as a string: "tag-1, tag-2".
         resource_id (int | Unset): Resource ID for email and phone matching.
         skip_triggers (bool | Unset): Skip triggers and workflows activated by import and update actions. By default –
-            false. Default: False.
-        skip_invalid_subscriptions (bool | Unset): Skip invalid subscriptions. By default – false. Default: False.
+            false.
+        skip_invalid_subscriptions (bool | Unset): Skip invalid subscriptions. By default – false.
         detect_geo (bool | Unset): Detect geolocation by IP (it is detected by data from the fields _regip or _ip).
-            Default: False.
         content (Content | Unset): Additional data for the message template, as the {apicontent.fieldname} variable. In
             workflows it can also be used in the "API call" and "API content filter" nodes.
         custom_data (CustomData | Unset): Data to be used in Action hooks. Can be passed at the root of the request or
@@ -89,9 +88,9 @@ class WorkflowImportAndStartBatchTaskRequest:
     field_name: str | Unset = UNSET
     field_value: float | int | str | Unset = UNSET
     resource_id: int | Unset = UNSET
-    skip_triggers: bool | Unset = False
-    skip_invalid_subscriptions: bool | Unset = False
-    detect_geo: bool | Unset = False
+    skip_triggers: bool | Unset = UNSET
+    skip_invalid_subscriptions: bool | Unset = UNSET
+    detect_geo: bool | Unset = UNSET
     content: Content | Unset = UNSET
     custom_data: CustomData | Unset = UNSET
     attach: list[Attachment] | Unset = UNSET
