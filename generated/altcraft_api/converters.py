@@ -55,6 +55,7 @@ from .models import (
     TelegramBotSubscription,
     Timeout,
     TriggerLaunch,
+    TriggerMatchingValue,
     ViberSubscription,
     WhatsappSubscription,
     WorkflowImportAndStartBatchTaskRequest,
@@ -510,8 +511,8 @@ def build_import_and_start_batch_request(src: Any) -> ImportAndStartBatchRequest
         f_phone = src.get("phone", UNSET)
         f_profile_id = src.get("profile_id", UNSET)
         f_field_name = src.get("field_name", UNSET)
-        f_field_value = src.get("field_value", UNSET)
         f_resource_id = src.get("resource_id", UNSET)
+        f_field_value = src.get("field_value", UNSET)
         f_skip_triggers = src.get("skip_triggers", UNSET)
         f_skip_invalid_subscriptions = src.get("skip_invalid_subscriptions", UNSET)
         f_detect_geo = src.get("detect_geo", UNSET)
@@ -545,8 +546,8 @@ def build_import_and_start_batch_request(src: Any) -> ImportAndStartBatchRequest
         phone=f_phone,
         profile_id=f_profile_id,
         field_name=f_field_name,
-        field_value=f_field_value,
         resource_id=f_resource_id,
+        field_value=f_field_value,
         skip_triggers=f_skip_triggers,
         skip_invalid_subscriptions=f_skip_invalid_subscriptions,
         detect_geo=f_detect_geo,
@@ -616,16 +617,16 @@ def dump_import_and_start_batch_request(obj: ImportAndStartBatchRequest) -> dict
         out["field_name"] = v
     elif type(v) is not Unset:
         out["field_name"] = to_plain(v)
-    v = obj.field_value
-    if type(v) in _SCALARS:
-        out["field_value"] = v
-    elif type(v) is not Unset:
-        out["field_value"] = to_plain(v)
     v = obj.resource_id
     if type(v) in _SCALARS:
         out["resource_id"] = v
     elif type(v) is not Unset:
         out["resource_id"] = to_plain(v)
+    v = obj.field_value
+    if type(v) in _SCALARS:
+        out["field_value"] = v
+    elif type(v) is not Unset:
+        out["field_value"] = to_plain(v)
     v = obj.skip_triggers
     if type(v) in _SCALARS:
         out["skip_triggers"] = v
@@ -694,8 +695,8 @@ def build_import_and_start_batch_task_request(src: Any) -> ImportAndStartBatchTa
         f_phone = src.get("phone", UNSET)
         f_profile_id = src.get("profile_id", UNSET)
         f_field_name = src.get("field_name", UNSET)
-        f_field_value = src.get("field_value", UNSET)
         f_resource_id = src.get("resource_id", UNSET)
+        f_field_value = src.get("field_value", UNSET)
         f_skip_triggers = src.get("skip_triggers", UNSET)
         f_skip_invalid_subscriptions = src.get("skip_invalid_subscriptions", UNSET)
         f_detect_geo = src.get("detect_geo", UNSET)
@@ -723,8 +724,8 @@ def build_import_and_start_batch_task_request(src: Any) -> ImportAndStartBatchTa
         phone=f_phone,
         profile_id=f_profile_id,
         field_name=f_field_name,
-        field_value=f_field_value,
         resource_id=f_resource_id,
+        field_value=f_field_value,
         skip_triggers=f_skip_triggers,
         skip_invalid_subscriptions=f_skip_invalid_subscriptions,
         detect_geo=f_detect_geo,
@@ -794,16 +795,16 @@ def dump_import_and_start_batch_task_request(obj: ImportAndStartBatchTaskRequest
         out["field_name"] = v
     elif type(v) is not Unset:
         out["field_name"] = to_plain(v)
-    v = obj.field_value
-    if type(v) in _SCALARS:
-        out["field_value"] = v
-    elif type(v) is not Unset:
-        out["field_value"] = to_plain(v)
     v = obj.resource_id
     if type(v) in _SCALARS:
         out["resource_id"] = v
     elif type(v) is not Unset:
         out["resource_id"] = to_plain(v)
+    v = obj.field_value
+    if type(v) in _SCALARS:
+        out["field_value"] = v
+    elif type(v) is not Unset:
+        out["field_value"] = to_plain(v)
     v = obj.skip_triggers
     if type(v) in _SCALARS:
         out["skip_triggers"] = v
@@ -899,7 +900,6 @@ def build_import_profile_request(src: Any) -> ImportProfileRequest:
         f_phone = src.get("phone", UNSET)
         f_profile_id = src.get("profile_id", UNSET)
         f_field_name = src.get("field_name", UNSET)
-        f_field_value = src.get("field_value", UNSET)
         f_resource_id = src.get("resource_id", UNSET)
         f_skip_triggers = src.get("skip_triggers", UNSET)
         f_skip_invalid_subscriptions = src.get("skip_invalid_subscriptions", UNSET)
@@ -913,6 +913,7 @@ def build_import_profile_request(src: Any) -> ImportProfileRequest:
             f_matching = ProfileMatchingMode(f_matching)
         f_provider = src.get("provider", UNSET)
         f_subscription_id = src.get("subscription_id", UNSET)
+        f_field_value = src.get("field_value", UNSET)
         f_add_to_segments = src.get("add_to_segments", UNSET)
         f_remove_from_segments = src.get("remove_from_segments", UNSET)
     except Exception:
@@ -924,7 +925,6 @@ def build_import_profile_request(src: Any) -> ImportProfileRequest:
         phone=f_phone,
         profile_id=f_profile_id,
         field_name=f_field_name,
-        field_value=f_field_value,
         resource_id=f_resource_id,
         skip_triggers=f_skip_triggers,
         skip_invalid_subscriptions=f_skip_invalid_subscriptions,
@@ -934,6 +934,7 @@ def build_import_profile_request(src: Any) -> ImportProfileRequest:
         matching=f_matching,
         provider=f_provider,
         subscription_id=f_subscription_id,
+        field_value=f_field_value,
         add_to_segments=f_add_to_segments,
         remove_from_segments=f_remove_from_segments,
     )
@@ -981,11 +982,6 @@ def dump_import_profile_request(obj: ImportProfileRequest) -> dict[str, Any]:
         out["field_name"] = v
     elif type(v) is not Unset:
         out["field_name"] = to_plain(v)
-    v = obj.field_value
-    if type(v) in _SCALARS:
-        out["field_value"] = v
-    elif type(v) is not Unset:
-        out["field_value"] = to_plain(v)
     v = obj.resource_id
     if type(v) in _SCALARS:
         out["resource_id"] = v
@@ -1031,6 +1027,11 @@ def dump_import_profile_request(obj: ImportProfileRequest) -> dict[str, Any]:
         out["subscription_id"] = v
     elif type(v) is not Unset:
         out["subscription_id"] = to_plain(v)
+    v = obj.field_value
+    if type(v) in _SCALARS:
+        out["field_value"] = v
+    elif type(v) is not Unset:
+        out["field_value"] = to_plain(v)
     v = obj.add_to_segments
     if type(v) in _SCALARS:
         out["add_to_segments"] = v
@@ -1053,17 +1054,11 @@ def build_matching_fields(src: Any) -> MatchingFields:
         f_phone = src.get("phone", UNSET)
         f_profile_id = src.get("profile_id", UNSET)
         f_field_name = src.get("field_name", UNSET)
-        f_field_value = src.get("field_value", UNSET)
         f_resource_id = src.get("resource_id", UNSET)
     except Exception:
         return MatchingFields.from_dict(src)
     obj = MatchingFields(
-        email=f_email,
-        phone=f_phone,
-        profile_id=f_profile_id,
-        field_name=f_field_name,
-        field_value=f_field_value,
-        resource_id=f_resource_id,
+        email=f_email, phone=f_phone, profile_id=f_profile_id, field_name=f_field_name, resource_id=f_resource_id
     )
     if src.keys() <= _KNOWN_MATCHING_FIELDS:
         obj.additional_properties = {}
@@ -1099,11 +1094,6 @@ def dump_matching_fields(obj: MatchingFields) -> dict[str, Any]:
         out["field_name"] = v
     elif type(v) is not Unset:
         out["field_name"] = to_plain(v)
-    v = obj.field_value
-    if type(v) in _SCALARS:
-        out["field_value"] = v
-    elif type(v) is not Unset:
-        out["field_value"] = to_plain(v)
     v = obj.resource_id
     if type(v) in _SCALARS:
         out["resource_id"] = v
@@ -2222,6 +2212,37 @@ def dump_trigger_launch(obj: TriggerLaunch) -> dict[str, Any]:
     return out
 
 
+def build_trigger_matching_value(src: Any) -> TriggerMatchingValue:
+    """``TriggerMatchingValue.from_dict(src)``: the same object, or the same exception."""
+    if type(src) is not dict:
+        return TriggerMatchingValue.from_dict(src)
+    try:
+        f_field_value = src.get("field_value", UNSET)
+    except Exception:
+        return TriggerMatchingValue.from_dict(src)
+    obj = TriggerMatchingValue(field_value=f_field_value)
+    if src.keys() <= _KNOWN_TRIGGER_MATCHING_VALUE:
+        obj.additional_properties = {}
+    else:
+        obj.additional_properties = {k: v for k, v in src.items() if k not in _KNOWN_TRIGGER_MATCHING_VALUE}
+    return obj
+
+
+def dump_trigger_matching_value(obj: TriggerMatchingValue) -> dict[str, Any]:
+    """``TriggerMatchingValue`` as JSON-ready data: wire names, no unset fields, nested values converted."""
+    out: dict[str, Any] = {}
+    if obj.additional_properties:
+        for key, item in obj.additional_properties.items():
+            out[key] = item if type(item) in _SCALARS else to_plain(item)
+    v: Any
+    v = obj.field_value
+    if type(v) in _SCALARS:
+        out["field_value"] = v
+    elif type(v) is not Unset:
+        out["field_value"] = to_plain(v)
+    return out
+
+
 def build_viber_subscription(src: Any) -> ViberSubscription:
     """``ViberSubscription.from_dict(src)``: the same object, or the same exception."""
     if type(src) is not dict:
@@ -2404,7 +2425,6 @@ def build_workflow_import_and_start_batch_task_request(src: Any) -> WorkflowImpo
         f_phone = src.get("phone", UNSET)
         f_profile_id = src.get("profile_id", UNSET)
         f_field_name = src.get("field_name", UNSET)
-        f_field_value = src.get("field_value", UNSET)
         f_resource_id = src.get("resource_id", UNSET)
         f_skip_triggers = src.get("skip_triggers", UNSET)
         f_skip_invalid_subscriptions = src.get("skip_invalid_subscriptions", UNSET)
@@ -2421,6 +2441,7 @@ def build_workflow_import_and_start_batch_task_request(src: Any) -> WorkflowImpo
         f_custom_request = src.get("custom_request", UNSET)
         if f_custom_request is not UNSET:
             f_custom_request = build_custom_request(f_custom_request)
+        f_field_value = src.get("field_value", UNSET)
     except Exception:
         return WorkflowImportAndStartBatchTaskRequest.from_dict(src)
     obj = WorkflowImportAndStartBatchTaskRequest(
@@ -2433,7 +2454,6 @@ def build_workflow_import_and_start_batch_task_request(src: Any) -> WorkflowImpo
         phone=f_phone,
         profile_id=f_profile_id,
         field_name=f_field_name,
-        field_value=f_field_value,
         resource_id=f_resource_id,
         skip_triggers=f_skip_triggers,
         skip_invalid_subscriptions=f_skip_invalid_subscriptions,
@@ -2442,6 +2462,7 @@ def build_workflow_import_and_start_batch_task_request(src: Any) -> WorkflowImpo
         custom_data=f_custom_data,
         attach=f_attach,
         custom_request=f_custom_request,
+        field_value=f_field_value,
     )
     if src.keys() <= _KNOWN_WORKFLOW_IMPORT_AND_START_BATCH_TASK_REQUEST:
         obj.additional_properties = {}
@@ -2504,11 +2525,6 @@ def dump_workflow_import_and_start_batch_task_request(obj: WorkflowImportAndStar
         out["field_name"] = v
     elif type(v) is not Unset:
         out["field_name"] = to_plain(v)
-    v = obj.field_value
-    if type(v) in _SCALARS:
-        out["field_value"] = v
-    elif type(v) is not Unset:
-        out["field_value"] = to_plain(v)
     v = obj.resource_id
     if type(v) in _SCALARS:
         out["resource_id"] = v
@@ -2549,6 +2565,11 @@ def dump_workflow_import_and_start_batch_task_request(obj: WorkflowImportAndStar
         out["custom_request"] = v
     elif type(v) is not Unset:
         out["custom_request"] = to_plain(v)
+    v = obj.field_value
+    if type(v) in _SCALARS:
+        out["field_value"] = v
+    elif type(v) is not Unset:
+        out["field_value"] = to_plain(v)
     return out
 
 
@@ -2646,6 +2667,7 @@ BUILDERS: Final[Mapping[type, Callable[[Any], Any]]] = {
     TelegramBotSubscription: build_telegram_bot_subscription,
     Timeout: build_timeout,
     TriggerLaunch: build_trigger_launch,
+    TriggerMatchingValue: build_trigger_matching_value,
     ViberSubscription: build_viber_subscription,
     WhatsappSubscription: build_whatsapp_subscription,
     WorkflowImportAndStartBatchTaskRequest: build_workflow_import_and_start_batch_task_request,
@@ -2687,6 +2709,7 @@ DUMPERS: Final[Mapping[type, Callable[[Any], dict[str, Any]]]] = {
     TelegramBotSubscription: dump_telegram_bot_subscription,
     Timeout: dump_timeout,
     TriggerLaunch: dump_trigger_launch,
+    TriggerMatchingValue: dump_trigger_matching_value,
     ViberSubscription: dump_viber_subscription,
     WhatsappSubscription: dump_whatsapp_subscription,
     WorkflowImportAndStartBatchTaskRequest: dump_workflow_import_and_start_batch_task_request,
@@ -2802,9 +2825,7 @@ _KNOWN_IMPORT_PROFILE_REQUEST: Final[frozenset[str]] = frozenset(
 )
 
 
-_KNOWN_MATCHING_FIELDS: Final[frozenset[str]] = frozenset(
-    ["email", "field_name", "field_value", "phone", "profile_id", "resource_id"]
-)
+_KNOWN_MATCHING_FIELDS: Final[frozenset[str]] = frozenset(["email", "field_name", "phone", "profile_id", "resource_id"])
 
 
 _KNOWN_NOTIFY_SUBSCRIPTION: Final[frozenset[str]] = frozenset(
@@ -2920,6 +2941,9 @@ _KNOWN_TIMEOUT: Final[frozenset[str]] = frozenset(["days", "hours", "minutes"])
 
 
 _KNOWN_TRIGGER_LAUNCH: Final[frozenset[str]] = frozenset(["attach", "content", "custom_data", "timeout", "trigger_id"])
+
+
+_KNOWN_TRIGGER_MATCHING_VALUE: Final[frozenset[str]] = frozenset(["field_value"])
 
 
 _KNOWN_VIBER_SUBSCRIPTION: Final[frozenset[str]] = frozenset(

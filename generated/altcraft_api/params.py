@@ -38,10 +38,10 @@ __all__ = [
 class AttachmentParams(TypedDict, total=False):
     """A file to attach to an email message (email triggers only)."""
 
-    data: str
-    file_key: str
-    mimetype: str
-    name: str
+    data: Any
+    file_key: Any
+    mimetype: Any
+    name: Any
 
 
 class BatchItemParams(TypedDict, total=False):
@@ -62,7 +62,7 @@ class ImportAndStartBatchParams(TypedDict, total=False):
     detect_geo: bool
     email: str
     field_name: str
-    field_value: str | int | float
+    field_value: str | int
     format: Literal["json", "xml"]
     matching: Literal["email", "email_profile", "phone", "profile_id", "custom"]
     phone: str
@@ -86,7 +86,7 @@ class ImportAndStartBatchTaskParams(TypedDict, total=False):
     detect_geo: bool
     email: str
     field_name: str
-    field_value: str | int | float
+    field_value: str | int
     format: Literal["json", "xml"]
     matching: Literal["email", "email_profile", "phone", "profile_id", "custom"]
     phone: str
@@ -102,13 +102,13 @@ class ImportAndStartBatchTaskParams(TypedDict, total=False):
 class ImportProfileParams(TypedDict, total=False):
     """Import (add or update) one profile in a database. Each matching mode needs its fields in the body"""
 
-    add_to_segments: Sequence[int]
+    add_to_segments: Sequence[Any]
     data: Required[Mapping[str, Any]]
     db_id: Required[int]
     detect_geo: bool
     email: str
     field_name: str
-    field_value: str | int | float
+    field_value: Any
     format: Literal["json", "xml"]
     matching: Literal[
         "email",
@@ -125,23 +125,23 @@ class ImportProfileParams(TypedDict, total=False):
     ]
     phone: str
     profile_id: str
-    provider: str
-    remove_from_segments: Sequence[int]
+    provider: Any
+    remove_from_segments: Sequence[Any]
     resource_id: int
     skip_invalid_subscriptions: bool
     skip_triggers: bool
-    subscription_id: str
+    subscription_id: Any
     token: str
 
 
 class SubscriptionFilterParams(TypedDict, total=False):
     """Selects the profile's subscription to send to, when the profile is found by custom, profile_id"""
 
-    email: str
-    not_strict: bool
-    phone: str
-    provider: str
-    subscription_id: str
+    email: Any
+    not_strict: Any
+    phone: Any
+    provider: Any
+    subscription_id: Any
 
 
 class TaskStatusParams(TypedDict, total=False):
@@ -154,9 +154,9 @@ class TaskStatusParams(TypedDict, total=False):
 class TimeoutParams(TypedDict, total=False):
     """Trigger start timeout. Specify the days, hours, and minutes to set the timeout period."""
 
-    days: int
-    hours: int
-    minutes: int
+    days: Any
+    hours: Any
+    minutes: Any
 
 
 class WorkflowImportAndStartBatchTaskParams(TypedDict, total=False):
@@ -170,7 +170,7 @@ class WorkflowImportAndStartBatchTaskParams(TypedDict, total=False):
     detect_geo: bool
     email: str
     field_name: str
-    field_value: str | int | float
+    field_value: Any
     format: Literal["json", "xml"]
     matching: Literal["email", "email_profile", "phone", "profile_id", "custom"]
     phone: str

@@ -15,14 +15,50 @@ SPEC_DATA: Final[dict[str, Any]] = {
     "operations": {
         "import_and_start_batch": {
             "documented_by": {
-                "attach": [],
-                "content": [],
-                "custom_data": [],
-                "custom_request": [],
-                "data": ["en_v72_workflows_import_and_start_batch_task.txt"],
-                "detect_geo": [],
-                "email": [],
-                "field_name": [],
+                "attach": [
+                    "en_v72_triggers_import_and_start_batch.txt",
+                    "ru_v72_triggers_import_and_start_batch.txt",
+                    "ru_v72_triggers_import_and_start_batch_task.txt",
+                ],
+                "content": [
+                    "en_v72_triggers_import_and_start_batch.txt",
+                    "en_v72_workflows_import_and_start_batch_task.txt",
+                    "ru_v72_triggers_import_and_start_batch.txt",
+                    "ru_v72_triggers_import_and_start_batch_task.txt",
+                ],
+                "custom_data": [
+                    "en_v72_triggers_import_and_start_batch.txt",
+                    "en_v72_workflows_import_and_start_batch_task.txt",
+                    "ru_v72_triggers_import_and_start_batch.txt",
+                    "ru_v72_triggers_import_and_start_batch_task.txt",
+                ],
+                "custom_request": ["en_v72_workflows_import_and_start_batch_task.txt"],
+                "data": [
+                    "en_v72_triggers_import_and_start_batch.txt",
+                    "en_v72_workflows_import_and_start_batch_task.txt",
+                    "ru_v72_triggers_import_and_start_batch.txt",
+                    "ru_v72_triggers_import_and_start_batch_task.txt",
+                ],
+                "detect_geo": [
+                    "en_v72_triggers_import_and_start_batch.txt",
+                    "en_v72_workflows_import_and_start_batch_task.txt",
+                    "ru_v72_triggers_import_and_start_batch.txt",
+                    "ru_v72_triggers_import_and_start_batch_task.txt",
+                    "ru_v74_profiles_import.txt",
+                ],
+                "email": [
+                    "en_v72_triggers_import_and_start_batch.txt",
+                    "en_v72_workflows_import_and_start_batch_task.txt",
+                    "ru_v72_triggers_import_and_start_batch.txt",
+                    "ru_v72_triggers_import_and_start_batch_task.txt",
+                    "ru_v74_profiles_import.txt",
+                ],
+                "field_name": [
+                    "en_v72_triggers_import_and_start_batch.txt",
+                    "en_v72_workflows_import_and_start_batch_task.txt",
+                    "ru_v72_triggers_import_and_start_batch.txt",
+                    "ru_v72_triggers_import_and_start_batch_task.txt",
+                ],
                 "field_value": [
                     "en_v72_triggers_import_and_start_batch.txt",
                     "en_v72_workflows_import_and_start_batch_task.txt",
@@ -39,13 +75,43 @@ SPEC_DATA: Final[dict[str, Any]] = {
                     "ru_v72_triggers_import_and_start_batch.txt",
                     "ru_v72_triggers_import_and_start_batch_task.txt",
                 ],
-                "phone": [],
-                "profile_id": [],
-                "resource_id": [],
-                "skip_invalid_subscriptions": [],
-                "skip_triggers": [],
-                "subscription_filter": [],
-                "timeout": [],
+                "phone": [
+                    "en_v72_triggers_import_and_start_batch.txt",
+                    "en_v72_workflows_import_and_start_batch_task.txt",
+                    "ru_v72_triggers_import_and_start_batch.txt",
+                    "ru_v72_triggers_import_and_start_batch_task.txt",
+                ],
+                "profile_id": [
+                    "en_v72_triggers_import_and_start_batch.txt",
+                    "en_v72_workflows_import_and_start_batch_task.txt",
+                    "ru_v72_triggers_import_and_start_batch.txt",
+                    "ru_v72_triggers_import_and_start_batch_task.txt",
+                ],
+                "resource_id": [
+                    "en_v72_triggers_import_and_start_batch.txt",
+                    "ru_v72_triggers_import_and_start_batch.txt",
+                    "ru_v72_triggers_import_and_start_batch_task.txt",
+                ],
+                "skip_invalid_subscriptions": [
+                    "en_v72_triggers_import_and_start_batch.txt",
+                    "en_v72_workflows_import_and_start_batch_task.txt",
+                    "ru_v72_triggers_import_and_start_batch.txt",
+                    "ru_v72_triggers_import_and_start_batch_task.txt",
+                    "ru_v74_profiles_import.txt",
+                ],
+                "skip_triggers": [
+                    "en_v72_triggers_import_and_start_batch.txt",
+                    "en_v72_workflows_import_and_start_batch_task.txt",
+                    "ru_v72_triggers_import_and_start_batch.txt",
+                    "ru_v72_triggers_import_and_start_batch_task.txt",
+                    "ru_v74_profiles_import.txt",
+                ],
+                "subscription_filter": ["ru_v72_triggers_import_and_start_batch.txt"],
+                "timeout": [
+                    "en_v72_triggers_import_and_start_batch.txt",
+                    "ru_v72_triggers_import_and_start_batch.txt",
+                    "ru_v72_triggers_import_and_start_batch_task.txt",
+                ],
                 "token": [
                     "en_v72_triggers_import_and_start_batch.txt",
                     "en_v72_workflows_import_and_start_batch_task.txt",
@@ -53,7 +119,11 @@ SPEC_DATA: Final[dict[str, Any]] = {
                     "ru_v72_triggers_import_and_start_batch_task.txt",
                     "ru_v74_profiles_import.txt",
                 ],
-                "trigger_id": [],
+                "trigger_id": [
+                    "en_v72_triggers_import_and_start_batch.txt",
+                    "ru_v72_triggers_import_and_start_batch.txt",
+                    "ru_v72_triggers_import_and_start_batch_task.txt",
+                ],
             },
             "limits": {
                 "max_body_bytes": 10485760,
@@ -69,13 +139,49 @@ SPEC_DATA: Final[dict[str, Any]] = {
         },
         "import_and_start_batch_task": {
             "documented_by": {
-                "attach": [],
-                "content": [],
-                "custom_data": [],
-                "data": ["en_v72_workflows_import_and_start_batch_task.txt"],
-                "detect_geo": [],
-                "email": [],
-                "field_name": [],
+                "attach": [
+                    "en_v72_triggers_import_and_start_batch.txt",
+                    "ru_v72_triggers_import_and_start_batch.txt",
+                    "ru_v72_triggers_import_and_start_batch_task.txt",
+                ],
+                "content": [
+                    "en_v72_triggers_import_and_start_batch.txt",
+                    "en_v72_workflows_import_and_start_batch_task.txt",
+                    "ru_v72_triggers_import_and_start_batch.txt",
+                    "ru_v72_triggers_import_and_start_batch_task.txt",
+                ],
+                "custom_data": [
+                    "en_v72_triggers_import_and_start_batch.txt",
+                    "en_v72_workflows_import_and_start_batch_task.txt",
+                    "ru_v72_triggers_import_and_start_batch.txt",
+                    "ru_v72_triggers_import_and_start_batch_task.txt",
+                ],
+                "data": [
+                    "en_v72_triggers_import_and_start_batch.txt",
+                    "en_v72_workflows_import_and_start_batch_task.txt",
+                    "ru_v72_triggers_import_and_start_batch.txt",
+                    "ru_v72_triggers_import_and_start_batch_task.txt",
+                ],
+                "detect_geo": [
+                    "en_v72_triggers_import_and_start_batch.txt",
+                    "en_v72_workflows_import_and_start_batch_task.txt",
+                    "ru_v72_triggers_import_and_start_batch.txt",
+                    "ru_v72_triggers_import_and_start_batch_task.txt",
+                    "ru_v74_profiles_import.txt",
+                ],
+                "email": [
+                    "en_v72_triggers_import_and_start_batch.txt",
+                    "en_v72_workflows_import_and_start_batch_task.txt",
+                    "ru_v72_triggers_import_and_start_batch.txt",
+                    "ru_v72_triggers_import_and_start_batch_task.txt",
+                    "ru_v74_profiles_import.txt",
+                ],
+                "field_name": [
+                    "en_v72_triggers_import_and_start_batch.txt",
+                    "en_v72_workflows_import_and_start_batch_task.txt",
+                    "ru_v72_triggers_import_and_start_batch.txt",
+                    "ru_v72_triggers_import_and_start_batch_task.txt",
+                ],
                 "field_value": [
                     "en_v72_triggers_import_and_start_batch.txt",
                     "en_v72_workflows_import_and_start_batch_task.txt",
@@ -92,12 +198,42 @@ SPEC_DATA: Final[dict[str, Any]] = {
                     "ru_v72_triggers_import_and_start_batch.txt",
                     "ru_v72_triggers_import_and_start_batch_task.txt",
                 ],
-                "phone": [],
-                "profile_id": [],
-                "resource_id": [],
-                "skip_invalid_subscriptions": [],
-                "skip_triggers": [],
-                "timeout": [],
+                "phone": [
+                    "en_v72_triggers_import_and_start_batch.txt",
+                    "en_v72_workflows_import_and_start_batch_task.txt",
+                    "ru_v72_triggers_import_and_start_batch.txt",
+                    "ru_v72_triggers_import_and_start_batch_task.txt",
+                ],
+                "profile_id": [
+                    "en_v72_triggers_import_and_start_batch.txt",
+                    "en_v72_workflows_import_and_start_batch_task.txt",
+                    "ru_v72_triggers_import_and_start_batch.txt",
+                    "ru_v72_triggers_import_and_start_batch_task.txt",
+                ],
+                "resource_id": [
+                    "en_v72_triggers_import_and_start_batch.txt",
+                    "ru_v72_triggers_import_and_start_batch.txt",
+                    "ru_v72_triggers_import_and_start_batch_task.txt",
+                ],
+                "skip_invalid_subscriptions": [
+                    "en_v72_triggers_import_and_start_batch.txt",
+                    "en_v72_workflows_import_and_start_batch_task.txt",
+                    "ru_v72_triggers_import_and_start_batch.txt",
+                    "ru_v72_triggers_import_and_start_batch_task.txt",
+                    "ru_v74_profiles_import.txt",
+                ],
+                "skip_triggers": [
+                    "en_v72_triggers_import_and_start_batch.txt",
+                    "en_v72_workflows_import_and_start_batch_task.txt",
+                    "ru_v72_triggers_import_and_start_batch.txt",
+                    "ru_v72_triggers_import_and_start_batch_task.txt",
+                    "ru_v74_profiles_import.txt",
+                ],
+                "timeout": [
+                    "en_v72_triggers_import_and_start_batch.txt",
+                    "ru_v72_triggers_import_and_start_batch.txt",
+                    "ru_v72_triggers_import_and_start_batch_task.txt",
+                ],
                 "token": [
                     "en_v72_triggers_import_and_start_batch.txt",
                     "en_v72_workflows_import_and_start_batch_task.txt",
@@ -105,7 +241,11 @@ SPEC_DATA: Final[dict[str, Any]] = {
                     "ru_v72_triggers_import_and_start_batch_task.txt",
                     "ru_v74_profiles_import.txt",
                 ],
-                "trigger_id": [],
+                "trigger_id": [
+                    "en_v72_triggers_import_and_start_batch.txt",
+                    "ru_v72_triggers_import_and_start_batch.txt",
+                    "ru_v72_triggers_import_and_start_batch_task.txt",
+                ],
             },
             "limits": {
                 "max_body_bytes": 10485760,
@@ -121,30 +261,74 @@ SPEC_DATA: Final[dict[str, Any]] = {
         },
         "import_profile": {
             "documented_by": {
-                "add_to_segments": [],
-                "data": [],
-                "db_id": [],
-                "detect_geo": [],
-                "email": [],
-                "field_name": [],
-                "field_value": [
+                "add_to_segments": ["ru_v74_profiles_import.txt"],
+                "data": [
+                    "en_v72_triggers_import_and_start_batch.txt",
+                    "en_v72_workflows_import_and_start_batch_task.txt",
+                    "ru_v72_triggers_import_and_start_batch.txt",
+                    "ru_v72_triggers_import_and_start_batch_task.txt",
+                    "ru_v74_profiles_import.txt",
+                ],
+                "db_id": ["ru_v74_profiles_import.txt"],
+                "detect_geo": [
+                    "en_v72_triggers_import_and_start_batch.txt",
+                    "en_v72_workflows_import_and_start_batch_task.txt",
+                    "ru_v72_triggers_import_and_start_batch.txt",
+                    "ru_v72_triggers_import_and_start_batch_task.txt",
+                    "ru_v74_profiles_import.txt",
+                ],
+                "email": [
+                    "en_v72_triggers_import_and_start_batch.txt",
+                    "en_v72_workflows_import_and_start_batch_task.txt",
+                    "ru_v72_triggers_import_and_start_batch.txt",
+                    "ru_v72_triggers_import_and_start_batch_task.txt",
+                    "ru_v74_profiles_import.txt",
+                ],
+                "field_name": [
                     "en_v72_triggers_import_and_start_batch.txt",
                     "en_v72_workflows_import_and_start_batch_task.txt",
                     "ru_v72_triggers_import_and_start_batch.txt",
                     "ru_v72_triggers_import_and_start_batch_task.txt",
                 ],
+                "field_value": [],
                 "format": [
                     "en_v72_workflows_import_and_start_batch_task.txt",
                     "ru_v72_triggers_import_and_start_batch.txt",
                 ],
                 "matching": ["ru_v74_profiles_import.txt"],
-                "phone": [],
-                "profile_id": [],
+                "phone": [
+                    "en_v72_triggers_import_and_start_batch.txt",
+                    "en_v72_workflows_import_and_start_batch_task.txt",
+                    "ru_v72_triggers_import_and_start_batch.txt",
+                    "ru_v72_triggers_import_and_start_batch_task.txt",
+                ],
+                "profile_id": [
+                    "en_v72_triggers_import_and_start_batch.txt",
+                    "en_v72_workflows_import_and_start_batch_task.txt",
+                    "ru_v72_triggers_import_and_start_batch.txt",
+                    "ru_v72_triggers_import_and_start_batch_task.txt",
+                ],
                 "provider": [],
-                "remove_from_segments": [],
-                "resource_id": [],
-                "skip_invalid_subscriptions": [],
-                "skip_triggers": [],
+                "remove_from_segments": ["ru_v74_profiles_import.txt"],
+                "resource_id": [
+                    "en_v72_triggers_import_and_start_batch.txt",
+                    "ru_v72_triggers_import_and_start_batch.txt",
+                    "ru_v72_triggers_import_and_start_batch_task.txt",
+                ],
+                "skip_invalid_subscriptions": [
+                    "en_v72_triggers_import_and_start_batch.txt",
+                    "en_v72_workflows_import_and_start_batch_task.txt",
+                    "ru_v72_triggers_import_and_start_batch.txt",
+                    "ru_v72_triggers_import_and_start_batch_task.txt",
+                    "ru_v74_profiles_import.txt",
+                ],
+                "skip_triggers": [
+                    "en_v72_triggers_import_and_start_batch.txt",
+                    "en_v72_workflows_import_and_start_batch_task.txt",
+                    "ru_v72_triggers_import_and_start_batch.txt",
+                    "ru_v72_triggers_import_and_start_batch_task.txt",
+                    "ru_v74_profiles_import.txt",
+                ],
                 "subscription_id": [],
                 "token": [
                     "en_v72_triggers_import_and_start_batch.txt",
@@ -164,7 +348,10 @@ SPEC_DATA: Final[dict[str, Any]] = {
         },
         "task_status": {
             "documented_by": {
-                "task_id": [],
+                "task_id": [
+                    "en_v72_workflows_import_and_start_batch_task.txt",
+                    "ru_v72_triggers_import_and_start_batch_task.txt",
+                ],
                 "token": [
                     "en_v72_triggers_import_and_start_batch.txt",
                     "en_v72_workflows_import_and_start_batch_task.txt",
@@ -183,20 +370,47 @@ SPEC_DATA: Final[dict[str, Any]] = {
         },
         "workflow_import_and_start_batch_task": {
             "documented_by": {
-                "attach": [],
-                "content": [],
-                "custom_data": [],
-                "custom_request": [],
-                "data": ["en_v72_workflows_import_and_start_batch_task.txt"],
-                "detect_geo": [],
-                "email": [],
-                "field_name": [],
-                "field_value": [
+                "attach": ["en_v72_workflows_import_and_start_batch_task.txt"],
+                "content": [
                     "en_v72_triggers_import_and_start_batch.txt",
                     "en_v72_workflows_import_and_start_batch_task.txt",
                     "ru_v72_triggers_import_and_start_batch.txt",
                     "ru_v72_triggers_import_and_start_batch_task.txt",
                 ],
+                "custom_data": [
+                    "en_v72_triggers_import_and_start_batch.txt",
+                    "en_v72_workflows_import_and_start_batch_task.txt",
+                    "ru_v72_triggers_import_and_start_batch.txt",
+                    "ru_v72_triggers_import_and_start_batch_task.txt",
+                ],
+                "custom_request": ["en_v72_workflows_import_and_start_batch_task.txt"],
+                "data": [
+                    "en_v72_triggers_import_and_start_batch.txt",
+                    "en_v72_workflows_import_and_start_batch_task.txt",
+                    "ru_v72_triggers_import_and_start_batch.txt",
+                    "ru_v72_triggers_import_and_start_batch_task.txt",
+                ],
+                "detect_geo": [
+                    "en_v72_triggers_import_and_start_batch.txt",
+                    "en_v72_workflows_import_and_start_batch_task.txt",
+                    "ru_v72_triggers_import_and_start_batch.txt",
+                    "ru_v72_triggers_import_and_start_batch_task.txt",
+                    "ru_v74_profiles_import.txt",
+                ],
+                "email": [
+                    "en_v72_triggers_import_and_start_batch.txt",
+                    "en_v72_workflows_import_and_start_batch_task.txt",
+                    "ru_v72_triggers_import_and_start_batch.txt",
+                    "ru_v72_triggers_import_and_start_batch_task.txt",
+                    "ru_v74_profiles_import.txt",
+                ],
+                "field_name": [
+                    "en_v72_triggers_import_and_start_batch.txt",
+                    "en_v72_workflows_import_and_start_batch_task.txt",
+                    "ru_v72_triggers_import_and_start_batch.txt",
+                    "ru_v72_triggers_import_and_start_batch_task.txt",
+                ],
+                "field_value": ["en_v72_workflows_import_and_start_batch_task.txt"],
                 "format": [
                     "en_v72_workflows_import_and_start_batch_task.txt",
                     "ru_v72_triggers_import_and_start_batch.txt",
@@ -207,11 +421,37 @@ SPEC_DATA: Final[dict[str, Any]] = {
                     "ru_v72_triggers_import_and_start_batch.txt",
                     "ru_v72_triggers_import_and_start_batch_task.txt",
                 ],
-                "phone": [],
-                "profile_id": [],
-                "resource_id": [],
-                "skip_invalid_subscriptions": [],
-                "skip_triggers": [],
+                "phone": [
+                    "en_v72_triggers_import_and_start_batch.txt",
+                    "en_v72_workflows_import_and_start_batch_task.txt",
+                    "ru_v72_triggers_import_and_start_batch.txt",
+                    "ru_v72_triggers_import_and_start_batch_task.txt",
+                ],
+                "profile_id": [
+                    "en_v72_triggers_import_and_start_batch.txt",
+                    "en_v72_workflows_import_and_start_batch_task.txt",
+                    "ru_v72_triggers_import_and_start_batch.txt",
+                    "ru_v72_triggers_import_and_start_batch_task.txt",
+                ],
+                "resource_id": [
+                    "en_v72_triggers_import_and_start_batch.txt",
+                    "ru_v72_triggers_import_and_start_batch.txt",
+                    "ru_v72_triggers_import_and_start_batch_task.txt",
+                ],
+                "skip_invalid_subscriptions": [
+                    "en_v72_triggers_import_and_start_batch.txt",
+                    "en_v72_workflows_import_and_start_batch_task.txt",
+                    "ru_v72_triggers_import_and_start_batch.txt",
+                    "ru_v72_triggers_import_and_start_batch_task.txt",
+                    "ru_v74_profiles_import.txt",
+                ],
+                "skip_triggers": [
+                    "en_v72_triggers_import_and_start_batch.txt",
+                    "en_v72_workflows_import_and_start_batch_task.txt",
+                    "ru_v72_triggers_import_and_start_batch.txt",
+                    "ru_v72_triggers_import_and_start_batch_task.txt",
+                    "ru_v74_profiles_import.txt",
+                ],
                 "token": [
                     "en_v72_triggers_import_and_start_batch.txt",
                     "en_v72_workflows_import_and_start_batch_task.txt",
@@ -219,7 +459,7 @@ SPEC_DATA: Final[dict[str, Any]] = {
                     "ru_v72_triggers_import_and_start_batch_task.txt",
                     "ru_v74_profiles_import.txt",
                 ],
-                "workflow_id": [],
+                "workflow_id": ["en_v72_workflows_import_and_start_batch_task.txt"],
             },
             "limits": {
                 "max_body_bytes": 10485760,
@@ -237,10 +477,10 @@ SPEC_DATA: Final[dict[str, Any]] = {
     "schemas": {
         "Attachment": {
             "properties": {
-                "data": {"type": "string"},
-                "file_key": {"type": "string"},
-                "mimetype": {"type": "string"},
-                "name": {"type": "string"},
+                "data": {"x-assumed": {"type": "string"}},
+                "file_key": {"x-assumed": {"type": "string"}},
+                "mimetype": {"x-assumed": {"type": "string"}},
+                "name": {"x-assumed": {"type": "string"}},
             },
             "type": "object",
             "x-assumed": {
@@ -307,11 +547,12 @@ SPEC_DATA: Final[dict[str, Any]] = {
                     "alternative.",
                 },
                 "email": {
-                    "item": ["email"],
+                    "item": ["email", "subscriptions[].email"],
                     "root": ["email"],
                     "source": "ru_v72_triggers_import_and_start_batch.txt "
                     "l.149 (table: 'email ... "
-                    '"matching":"email"\', a '
+                    '"matching":"email" - по '
+                    "профилю и подпискам', a "
                     "root parameter) and "
                     "l.208-214 (example: "
                     '"matching": "email", each '
@@ -322,7 +563,24 @@ SPEC_DATA: Final[dict[str, Any]] = {
                     "en_v72_triggers_import_and_start_batch.txt "
                     "l.62 and l.119-130, "
                     "en_v72_workflows_import_and_start_batch_task.txt "
-                    "l.30 and l.79-85.",
+                    "l.30 and l.79-85. The "
+                    "subscription email as an "
+                    'item key: "both profile '
+                    'data and subscriptions" '
+                    "(en_v72_triggers_import_and_start_batch.txt "
+                    'l.62), "по профилю и '
+                    'подпискам" '
+                    "(ru_v72_triggers_import_and_start_batch.txt "
+                    "l.149, "
+                    "ru_v72_triggers_import_and_start_batch_task.txt "
+                    'l.63), "from profile or '
+                    'subscriptions" '
+                    "(en_v72_workflows_import_and_start_batch_task.txt "
+                    "l.30); the examples' "
+                    "subscriptions carry "
+                    '"email" '
+                    "(ru_v72_triggers_import_and_start_batch.txt "
+                    "l.216-219).",
                 },
                 "email_profile": {
                     "item": ["email"],
@@ -397,7 +655,11 @@ SPEC_DATA: Final[dict[str, Any]] = {
             "type": "object",
             "xml": {"name": "xml"},
         },
-        "ChatIdData": {"properties": {"id": {"type": "integer"}}, "type": "object", "x-assumed": {"required": ["id"]}},
+        "ChatIdData": {
+            "properties": {"id": {"x-assumed": {"type": "integer"}}},
+            "type": "object",
+            "x-assumed": {"required": ["id"]},
+        },
         "Content": {"additionalProperties": True, "type": "object"},
         "CustomData": {"additionalProperties": True, "type": "object"},
         "CustomRequest": {"additionalProperties": True, "type": "object"},
@@ -427,12 +689,13 @@ SPEC_DATA: Final[dict[str, Any]] = {
             "xml": {"name": "xml"},
         },
         "ErrorText": {"type": "string"},
-        "FieldValue": {"anyOf": [{"type": "string"}, {"type": "integer"}, {"type": "number"}]},
+        "FieldValue": {"type": ["string", "integer"]},
         "Format": {"default": "json", "enum": ["json", "xml"], "type": "string"},
         "ImportAndStartBatchRequest": {
             "allOf": [
                 {"$ref": "#/components/schemas/BatchCommon"},
                 {"$ref": "#/components/schemas/MatchingFields"},
+                {"$ref": "#/components/schemas/TriggerMatchingValue"},
                 {"$ref": "#/components/schemas/ImportFlags"},
                 {"$ref": "#/components/schemas/TriggerLaunch"},
                 {
@@ -455,6 +718,7 @@ SPEC_DATA: Final[dict[str, Any]] = {
             "allOf": [
                 {"$ref": "#/components/schemas/BatchCommon"},
                 {"$ref": "#/components/schemas/MatchingFields"},
+                {"$ref": "#/components/schemas/TriggerMatchingValue"},
                 {"$ref": "#/components/schemas/ImportFlags"},
                 {"$ref": "#/components/schemas/TriggerLaunch"},
             ],
@@ -468,7 +732,7 @@ SPEC_DATA: Final[dict[str, Any]] = {
         },
         "ImportFlags": {
             "properties": {
-                "detect_geo": {"default": False, "type": "boolean"},
+                "detect_geo": {"type": "boolean"},
                 "skip_invalid_subscriptions": {"default": False, "type": "boolean"},
                 "skip_triggers": {"default": False, "type": "boolean"},
             },
@@ -481,11 +745,12 @@ SPEC_DATA: Final[dict[str, Any]] = {
                         "add_to_segments": {"$ref": "#/components/schemas/SegmentIds"},
                         "data": {"$ref": "#/components/schemas/ProfileData"},
                         "db_id": {"type": "integer", "x-assumed": {"minimum": 1}},
+                        "field_value": {"x-assumed": {"type": ["string", "integer"]}},
                         "format": {"$ref": "#/components/schemas/Format"},
                         "matching": {"$ref": "#/components/schemas/ProfileMatchingMode"},
-                        "provider": {"type": "string", "x-assumed": {"minLength": 1}},
+                        "provider": {"x-assumed": {"minLength": 1, "type": "string"}},
                         "remove_from_segments": {"$ref": "#/components/schemas/SegmentIds"},
-                        "subscription_id": {"type": "string", "x-assumed": {"minLength": 1}},
+                        "subscription_id": {"x-assumed": {"minLength": 1, "type": "string"}},
                         "token": {"$ref": "#/components/schemas/Token"},
                     },
                     "required": ["db_id", "data"],
@@ -535,7 +800,6 @@ SPEC_DATA: Final[dict[str, Any]] = {
             "properties": {
                 "email": {"type": "string", "x-assumed": {"minLength": 1}},
                 "field_name": {"type": "string", "x-assumed": {"minLength": 1}},
-                "field_value": {"$ref": "#/components/schemas/FieldValue"},
                 "phone": {"type": "string", "x-assumed": {"minLength": 1}},
                 "profile_id": {"type": "string", "x-assumed": {"minLength": 1}},
                 "resource_id": {"type": "integer", "x-assumed": {"minimum": 1}},
@@ -573,29 +837,29 @@ SPEC_DATA: Final[dict[str, Any]] = {
             ]
         },
         "PhoneData": {
-            "properties": {"phone": {"type": "string", "x-assumed": {"minLength": 1}}},
+            "properties": {"phone": {"x-assumed": {"minLength": 1, "type": "string"}}},
             "type": "object",
             "x-assumed": {"required": ["phone"]},
         },
         "ProfileData": {
             "additionalProperties": True,
             "properties": {
-                "_bdate": {"type": "string"},
-                "_browser": {"type": "string"},
-                "_fname": {"type": "string"},
-                "_ip": {"type": "string"},
-                "_lname": {"type": "string"},
-                "_os": {"type": "string"},
-                "_postal_code": {"type": "string"},
-                "_regdate": {"type": "string"},
-                "_regip": {"type": "string"},
-                "_sex": {"type": "integer"},
-                "_tz": {"type": "string"},
-                "_vendor": {"type": "string"},
-                "email": {"type": "string"},
+                "_bdate": {"x-assumed": {"type": "string"}},
+                "_browser": {"x-assumed": {"type": "string"}},
+                "_fname": {"x-assumed": {"type": "string"}},
+                "_ip": {"x-assumed": {"type": "string"}},
+                "_lname": {"x-assumed": {"type": "string"}},
+                "_os": {"x-assumed": {"type": "string"}},
+                "_postal_code": {"x-assumed": {"type": "string"}},
+                "_regdate": {"x-assumed": {"type": "string"}},
+                "_regip": {"x-assumed": {"type": "string"}},
+                "_sex": {"x-assumed": {"type": "integer"}},
+                "_tz": {"x-assumed": {"type": "string"}},
+                "_vendor": {"x-assumed": {"type": "string"}},
+                "email": {"x-assumed": {"type": "string"}},
                 "phones": {
-                    "anyOf": [{"type": "string"}, {"items": {"type": "string"}, "type": "array"}],
                     "x-altcraft-xml": {"array-attribute": True},
+                    "x-assumed": {"anyOf": [{"type": "string"}, {"items": {"type": "string"}, "type": "array"}]},
                 },
                 "subscriptions": {
                     "items": {"$ref": "#/components/schemas/Subscription"},
@@ -653,7 +917,7 @@ SPEC_DATA: Final[dict[str, Any]] = {
                 },
             ]
         },
-        "SegmentIds": {"items": {"type": "integer", "x-assumed": {"minimum": 1}}, "type": "array"},
+        "SegmentIds": {"items": {"x-assumed": {"minimum": 1, "type": "integer"}}, "type": "array"},
         "SmsSubscription": {
             "allOf": [
                 {"$ref": "#/components/schemas/SubscriptionCommon"},
@@ -682,22 +946,22 @@ SPEC_DATA: Final[dict[str, Any]] = {
         },
         "SubscriptionCommon": {
             "properties": {
-                "cats": {"items": {"type": "string"}, "type": "array"},
+                "cats": {"items": {"x-assumed": {"type": "string"}}, "type": "array"},
                 "custom_fields": {"additionalProperties": True, "type": "object"},
                 "priority": {"type": "integer"},
                 "resource_id": {"type": "integer", "x-assumed": {"minimum": 1}},
-                "status": {"anyOf": [{"type": "string"}, {"type": "integer"}]},
+                "status": {"type": ["string", "integer"]},
             },
             "type": "object",
             "x-assumed": {"required": ["resource_id"]},
         },
         "SubscriptionFilter": {
             "properties": {
-                "email": {"type": "string"},
-                "not_strict": {"type": "boolean"},
-                "phone": {"type": "string"},
-                "provider": {"type": "string"},
-                "subscription_id": {"type": "string"},
+                "email": {"x-assumed": {"type": "string"}},
+                "not_strict": {"x-assumed": {"type": "boolean"}},
+                "phone": {"x-assumed": {"type": "string"}},
+                "provider": {"x-assumed": {"type": "string"}},
+                "subscription_id": {"x-assumed": {"type": "string"}},
             },
             "type": "object",
         },
@@ -776,9 +1040,9 @@ SPEC_DATA: Final[dict[str, Any]] = {
         },
         "Timeout": {
             "properties": {
-                "days": {"type": "integer", "x-assumed": {"minimum": 0}},
-                "hours": {"type": "integer", "x-assumed": {"minimum": 0}},
-                "minutes": {"type": "integer", "x-assumed": {"minimum": 0}},
+                "days": {"x-assumed": {"minimum": 0, "type": "integer"}},
+                "hours": {"x-assumed": {"minimum": 0, "type": "integer"}},
+                "minutes": {"x-assumed": {"minimum": 0, "type": "integer"}},
             },
             "type": "object",
         },
@@ -792,6 +1056,10 @@ SPEC_DATA: Final[dict[str, Any]] = {
                 "trigger_id": {"type": "integer", "x-assumed": {"minimum": 1}},
             },
             "required": ["trigger_id"],
+            "type": "object",
+        },
+        "TriggerMatchingValue": {
+            "properties": {"field_value": {"$ref": "#/components/schemas/FieldValue"}},
             "type": "object",
         },
         "ViberSubscription": {
@@ -833,6 +1101,7 @@ SPEC_DATA: Final[dict[str, Any]] = {
                         "content": {"$ref": "#/components/schemas/Content"},
                         "custom_data": {"$ref": "#/components/schemas/CustomData"},
                         "custom_request": {"$ref": "#/components/schemas/CustomRequest"},
+                        "field_value": {"x-assumed": {"type": ["string", "integer"]}},
                         "workflow_id": {"type": "integer", "x-assumed": {"minimum": 1}},
                     },
                     "required": ["workflow_id"],

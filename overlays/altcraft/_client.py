@@ -26,14 +26,6 @@ import httpx
 import orjson
 from altcraft_api import models
 from altcraft_api.client import Client
-from altcraft_api.params import (
-    AsyncRequest,
-    ImportAndStartBatchParams,
-    ImportAndStartBatchTaskParams,
-    ImportProfileParams,
-    SyncRequest,
-    WorkflowImportAndStartBatchTaskParams,
-)
 from altcraft_api.models import (
     BatchResult,
     ImportAndStartBatchRequest,
@@ -44,6 +36,14 @@ from altcraft_api.models import (
     TaskStatus,
     TaskStatusRequest,
     WorkflowImportAndStartBatchTaskRequest,
+)
+from altcraft_api.params import (
+    AsyncRequest,
+    ImportAndStartBatchParams,
+    ImportAndStartBatchTaskParams,
+    ImportProfileParams,
+    SyncRequest,
+    WorkflowImportAndStartBatchTaskParams,
 )
 
 from . import _xml

@@ -377,8 +377,19 @@ RESTRICTING = (
     "exclusiveMaximum", "multipleOf", "minLength", "maxLength", "minItems", "maxItems", "uniqueItems",
     "minProperties", "maxProperties", "dependentRequired", "if", "not", "default",
 )  # fmt: skip
-_NOT_SCHEMAS = ("x-assumed", "examples", "example", "x-altcraft-search-key", "x-known-values", "enum", "const",
-                "default", "x-altcraft-xml", "xml", "required")
+_NOT_SCHEMAS = (
+    "x-assumed",
+    "examples",
+    "example",
+    "x-altcraft-search-key",
+    "x-known-values",
+    "enum",
+    "const",
+    "default",
+    "x-altcraft-xml",
+    "xml",
+    "required",
+)
 
 
 def _check_restrictions(spec: Spec) -> list[Finding]:
@@ -400,15 +411,35 @@ def _check_restrictions(spec: Spec) -> list[Finding]:
         if node.get("additionalProperties") is False:
             keys.append("additionalProperties")
         if keys and not (isinstance(node.get("x-source"), str) and CITATION.search(node["x-source"])):
-            out.append(Finding(operation, "", 0, pointer, "uncited",
-                               f"{', '.join(keys)} without an x-source citing the page line that states it "
-                               "(or move it into x-assumed with an x-assumption)"))
+            out.append(
+                Finding(
+                    operation,
+                    "",
+                    0,
+                    pointer,
+                    "uncited",
+                    f"{', '.join(keys)} without an x-source citing the page line that states it "
+                    "(or move it into x-assumed with an x-assumption)",
+                )
+            )
         rules = node.get("x-altcraft-search-key")
         if isinstance(rules, dict):
             for mode, rule in rules.items():
-                if isinstance(rule, dict) and not rule.get("x-assumption") and not CITATION.search(str(rule.get("source", ""))):
-                    out.append(Finding(operation, "", 0, f"{pointer}/x-altcraft-search-key/{mode}", "uncited",
-                                       "a search-key rule that cites no page line in its source"))
+                if (
+                    isinstance(rule, dict)
+                    and not rule.get("x-assumption")
+                    and not CITATION.search(str(rule.get("source", "")))
+                ):
+                    out.append(
+                        Finding(
+                            operation,
+                            "",
+                            0,
+                            f"{pointer}/x-altcraft-search-key/{mode}",
+                            "uncited",
+                            "a search-key rule that cites no page line in its source",
+                        )
+                    )
         for key, value in node.items():
             if key in _NOT_SCHEMAS:
                 continue
@@ -419,8 +450,16 @@ def _check_restrictions(spec: Spec) -> list[Finding]:
             elif isinstance(value, list) and key in ("allOf", "anyOf", "oneOf", "prefixItems"):
                 for i, sub in enumerate(value):
                     walk(sub, f"{child}/{i}", operation, depth + 1)
-            elif isinstance(value, dict) and key in ("items", "if", "then", "else", "not", "contains",
-                                                     "additionalProperties", "propertyNames"):
+            elif isinstance(value, dict) and key in (
+                "items",
+                "if",
+                "then",
+                "else",
+                "not",
+                "contains",
+                "additionalProperties",
+                "propertyNames",
+            ):
                 walk(value, child, operation, depth + 1)
 
     for op_id, (_, _, op) in sorted(spec.operations().items()):

@@ -124,9 +124,11 @@ def test_the_sibling_parameter_really_goes_out() -> None:
         return httpx.Response(200, json={"error": 0, "error_text": "", "task_id": "t-1"})
 
     body = {"trigger_id": 13, "data": [{"data": {"email": "a@b.c"}}], "subscription_filter": {"not_strict": True}}
-    with Altcraft(BASE, TOKEN, transport=httpx.MockTransport(handler)) as client:
-        with pytest.warns(AssumptionWarning, match="subscription_filter"):
-            client.request(TASK, body)
+    with (
+        Altcraft(BASE, TOKEN, transport=httpx.MockTransport(handler)) as client,
+        pytest.warns(AssumptionWarning, match="subscription_filter"),
+    ):
+        client.request(TASK, body)
     assert sent[0]["subscription_filter"] == {"not_strict": True}
 
 
@@ -153,7 +155,11 @@ def test_a_model_sends_only_the_keys_the_caller_set(name: str, model: type[Any])
     body = _minimal(name)
     assert model.from_dict(body).to_dict() == body
     # Each optional boolean left out stays out; one set to False is sent as False.
-    optional_flags = [n for n in ("skip_triggers", "skip_invalid_subscriptions", "detect_geo") if n in inspect.signature(model).parameters]
+    optional_flags = [
+        n
+        for n in ("skip_triggers", "skip_invalid_subscriptions", "detect_geo")
+        if n in inspect.signature(model).parameters
+    ]
     for flag in optional_flags:
         assert model.from_dict({**body, flag: False}).to_dict() == {**body, flag: False}
 

@@ -37,6 +37,7 @@ from .task_status_request import TaskStatusRequest
 from .telegram_bot_subscription import TelegramBotSubscription
 from .timeout import Timeout
 from .trigger_launch import TriggerLaunch
+from .trigger_matching_value import TriggerMatchingValue
 from .viber_subscription import ViberSubscription
 from .whatsapp_subscription import WhatsappSubscription
 from .workflow_import_and_start_batch_task_request import WorkflowImportAndStartBatchTaskRequest
@@ -79,6 +80,7 @@ __all__ = (
     "TelegramBotSubscription",
     "Timeout",
     "TriggerLaunch",
+    "TriggerMatchingValue",
     "ViberSubscription",
     "WhatsappSubscription",
     "WorkflowImportAndStartBatchTaskRequest",

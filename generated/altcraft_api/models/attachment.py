@@ -16,17 +16,17 @@ class Attachment:
     """A file to attach to an email message (email triggers only).
 
     Attributes:
-        name (str | Unset): File name.
-        data (str | Unset): File content as a data URI, e.g. "data:text/csv;base64,SEVMTE8K".
-        file_key (str | Unset): Key of a file already stored on the platform (spelled "flie_key" on en-v72-workflow-
+        name (Any | Unset): File name.
+        data (Any | Unset): File content as a data URI, e.g. "data:text/csv;base64,SEVMTE8K".
+        file_key (Any | Unset): Key of a file already stored on the platform (spelled "flie_key" on en-v72-workflow-
             task). Documented in English only.
-        mimetype (str | Unset): MIME type of the file. Documented in English only.
+        mimetype (Any | Unset): MIME type of the file. Documented in English only.
     """
 
-    name: str | Unset = UNSET
-    data: str | Unset = UNSET
-    file_key: str | Unset = UNSET
-    mimetype: str | Unset = UNSET
+    name: Any | Unset = UNSET
+    data: Any | Unset = UNSET
+    file_key: Any | Unset = UNSET
+    mimetype: Any | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:

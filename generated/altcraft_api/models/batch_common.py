@@ -49,8 +49,12 @@ class BatchCommon:
                 root and `"Custom_ID": "345"` in each item). So each item's `data` must hold a non-empty value
                 for one of the mode's `item` fields (for `custom`: the field whose name is the root
                 `field_name`), unless the root holds one of the mode's `root` fields, which then serves every
-                item. Without `matching`, the default mode `email` applies. The item keys of `phone` and
-                `profile_id` are not shown by any page: they carry an `x-assumption`, and the client only warns.
+                item. An `item` field written `subscriptions[].email` is the `email` of any one of the item's
+                subscriptions: `email` matching searches "both profile data and subscriptions", so an item is
+                keyed by its profile `email` or by the email of one of its subscriptions; `email_profile`
+                ("profile data only") is keyed by the profile `email` alone. Without `matching`, the default
+                mode `email` applies. The item keys of `phone` and `profile_id` are not shown by any page: they
+                carry an `x-assumption`, and the client only warns.
             data (list[BatchItem] | Unset): Profile data, including subscriptions. Each profile is a separate JSON object
                 "data".
                 en-v72-workflow-task (en_v72_workflows_import_and_start_batch_task.txt l.13) advises against more than 10,000

@@ -25,7 +25,9 @@ class BatchItem:
         Attributes:
             data (ProfileData): Profile fields data, including subscriptions. Besides the system fields below (names
                 starting
-                with "_", plus email and phones) any custom profile field of the database may be sent.
+                with "_", plus email and phones) any custom profile field of the database may be sent. The
+                pages print no Type for these fields, only examples: their types are assumed (`x-assumed`,
+                warnings only).
             custom_data (CustomData | Unset): Data to be used in Action hooks. Can be passed at the root of the request or
                 separately in each data object.
     """

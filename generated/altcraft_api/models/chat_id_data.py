@@ -16,10 +16,10 @@ class ChatIdData:
     """Chat ID in the Telegram bot.
 
     Attributes:
-        id (int | Unset): Telegram chat ID.
+        id (Any | Unset): Telegram chat ID.
     """
 
-    id: int | Unset = UNSET
+    id: Any | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:

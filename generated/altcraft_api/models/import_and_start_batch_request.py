@@ -51,8 +51,12 @@ class ImportAndStartBatchRequest:
             root and `"Custom_ID": "345"` in each item). So each item's `data` must hold a non-empty value
             for one of the mode's `item` fields (for `custom`: the field whose name is the root
             `field_name`), unless the root holds one of the mode's `root` fields, which then serves every
-            item. Without `matching`, the default mode `email` applies. The item keys of `phone` and
-            `profile_id` are not shown by any page: they carry an `x-assumption`, and the client only warns.
+            item. An `item` field written `subscriptions[].email` is the `email` of any one of the item's
+            subscriptions: `email` matching searches "both profile data and subscriptions", so an item is
+            keyed by its profile `email` or by the email of one of its subscriptions; `email_profile`
+            ("profile data only") is keyed by the profile `email` alone. Without `matching`, the default
+            mode `email` applies. The item keys of `phone` and `profile_id` are not shown by any page: they
+            carry an `x-assumption`, and the client only warns.
         data (list[BatchItem] | Unset): Profile data, including subscriptions. Each profile is a separate JSON object
             "data".
             en-v72-workflow-task (en_v72_workflows_import_and_start_batch_task.txt l.13) advises against more than 10,000
@@ -62,10 +66,11 @@ class ImportAndStartBatchRequest:
         phone (str | Unset): Phone number ("matching": "phone").
         profile_id (str | Unset): Profile ID ("matching": "profile_id").
         field_name (str | Unset): Custom profile data field name ("matching": "custom").
-        field_value (float | int | str | Unset): Custom profile data field value ("matching": "custom"). Searching by a
-            combination of tags is
-            available for tag-type profile fields; values are recorded as a string: "tag-1, tag-2".
         resource_id (int | Unset): Resource ID for email and phone matching.
+        field_value (int | str | Unset): Custom profile data field value ("matching": "custom"), as the trigger pages
+            type it: a string or
+            an integer. Searching by a combination of tags is available for tag-type profile fields; values
+            are recorded as a string: "tag-1, tag-2".
         skip_triggers (bool | Unset): Skip triggers and workflows activated by import and update actions. By default –
             false.
         skip_invalid_subscriptions (bool | Unset): Skip invalid subscriptions. By default – false.
@@ -94,8 +99,8 @@ class ImportAndStartBatchRequest:
     phone: str | Unset = UNSET
     profile_id: str | Unset = UNSET
     field_name: str | Unset = UNSET
-    field_value: float | int | str | Unset = UNSET
     resource_id: int | Unset = UNSET
+    field_value: int | str | Unset = UNSET
     skip_triggers: bool | Unset = UNSET
     skip_invalid_subscriptions: bool | Unset = UNSET
     detect_geo: bool | Unset = UNSET
@@ -135,13 +140,13 @@ class ImportAndStartBatchRequest:
 
         field_name = self.field_name
 
-        field_value: float | int | str | Unset
+        resource_id = self.resource_id
+
+        field_value: int | str | Unset
         if isinstance(self.field_value, Unset):
             field_value = UNSET
         else:
             field_value = self.field_value
-
-        resource_id = self.resource_id
 
         skip_triggers = self.skip_triggers
 
@@ -199,10 +204,10 @@ class ImportAndStartBatchRequest:
             field_dict["profile_id"] = profile_id
         if field_name is not UNSET:
             field_dict["field_name"] = field_name
-        if field_value is not UNSET:
-            field_dict["field_value"] = field_value
         if resource_id is not UNSET:
             field_dict["resource_id"] = resource_id
+        if field_value is not UNSET:
+            field_dict["field_value"] = field_value
         if skip_triggers is not UNSET:
             field_dict["skip_triggers"] = skip_triggers
         if skip_invalid_subscriptions is not UNSET:
@@ -270,14 +275,14 @@ class ImportAndStartBatchRequest:
 
         field_name = d.pop("field_name", UNSET)
 
-        def _parse_field_value(data: object) -> float | int | str | Unset:
+        resource_id = d.pop("resource_id", UNSET)
+
+        def _parse_field_value(data: object) -> int | str | Unset:
             if isinstance(data, Unset):
                 return data
-            return cast(float | int | str | Unset, data)
+            return cast(int | str | Unset, data)
 
         field_value = _parse_field_value(d.pop("field_value", UNSET))
-
-        resource_id = d.pop("resource_id", UNSET)
 
         skip_triggers = d.pop("skip_triggers", UNSET)
 
@@ -339,8 +344,8 @@ class ImportAndStartBatchRequest:
             phone=phone,
             profile_id=profile_id,
             field_name=field_name,
-            field_value=field_value,
             resource_id=resource_id,
+            field_value=field_value,
             skip_triggers=skip_triggers,
             skip_invalid_subscriptions=skip_invalid_subscriptions,
             detect_geo=detect_geo,

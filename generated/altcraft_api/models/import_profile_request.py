@@ -26,15 +26,14 @@ class ImportProfileRequest:
             db_id (int): Database identifier.
             data (ProfileData): Profile fields data, including subscriptions. Besides the system fields below (names
                 starting
-                with "_", plus email and phones) any custom profile field of the database may be sent.
+                with "_", plus email and phones) any custom profile field of the database may be sent. The
+                pages print no Type for these fields, only examples: their types are assumed (`x-assumed`,
+                warnings only).
             email (str | Unset): Email address. "matching": "email" – both profile data and subscriptions; "matching":
                 "email_profile" – profile data only.
             phone (str | Unset): Phone number ("matching": "phone").
             profile_id (str | Unset): Profile ID ("matching": "profile_id").
             field_name (str | Unset): Custom profile data field name ("matching": "custom").
-            field_value (float | int | str | Unset): Custom profile data field value ("matching": "custom"). Searching by a
-                combination of tags is
-                available for tag-type profile fields; values are recorded as a string: "tag-1, tag-2".
             resource_id (int | Unset): Resource ID for email and phone matching.
             skip_triggers (bool | Unset): Skip triggers and workflows activated by import and update actions. By default –
                 false.
@@ -63,10 +62,13 @@ class ImportProfileRequest:
                 * `email_phone` – by email or phone from the profile (`email` or `phone`)
                 * `email_phone_sub` – by email or phone from subscriptions (`email` or `phone`)
                 With `email` or `phone` the search covers contact data and subscriptions at once.
-            provider (str | Unset): Push provider ("matching": "push_sub").
-            subscription_id (str | Unset): Push subscription identifier ("matching": "push_sub").
-            add_to_segments (list[int] | Unset):
-            remove_from_segments (list[int] | Unset):
+            provider (Any | Unset): Push provider ("matching": "push_sub").
+            subscription_id (Any | Unset): Push subscription identifier ("matching": "push_sub").
+            field_value (Any | Unset): Custom profile field value ("matching": "custom"). Not printed by this page; assumed
+                from the
+                trigger pages, which type it int/string.
+            add_to_segments (list[Any] | Unset):
+            remove_from_segments (list[Any] | Unset):
     """
 
     db_id: int
@@ -75,7 +77,6 @@ class ImportProfileRequest:
     phone: str | Unset = UNSET
     profile_id: str | Unset = UNSET
     field_name: str | Unset = UNSET
-    field_value: float | int | str | Unset = UNSET
     resource_id: int | Unset = UNSET
     skip_triggers: bool | Unset = UNSET
     skip_invalid_subscriptions: bool | Unset = UNSET
@@ -83,10 +84,11 @@ class ImportProfileRequest:
     token: str | Unset = UNSET
     format_: Format | Unset = UNSET
     matching: ProfileMatchingMode | Unset = UNSET
-    provider: str | Unset = UNSET
-    subscription_id: str | Unset = UNSET
-    add_to_segments: list[int] | Unset = UNSET
-    remove_from_segments: list[int] | Unset = UNSET
+    provider: Any | Unset = UNSET
+    subscription_id: Any | Unset = UNSET
+    field_value: Any | Unset = UNSET
+    add_to_segments: list[Any] | Unset = UNSET
+    remove_from_segments: list[Any] | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -101,12 +103,6 @@ class ImportProfileRequest:
         profile_id = self.profile_id
 
         field_name = self.field_name
-
-        field_value: float | int | str | Unset
-        if isinstance(self.field_value, Unset):
-            field_value = UNSET
-        else:
-            field_value = self.field_value
 
         resource_id = self.resource_id
 
@@ -130,11 +126,13 @@ class ImportProfileRequest:
 
         subscription_id = self.subscription_id
 
-        add_to_segments: list[int] | Unset = UNSET
+        field_value = self.field_value
+
+        add_to_segments: list[Any] | Unset = UNSET
         if not isinstance(self.add_to_segments, Unset):
             add_to_segments = self.add_to_segments
 
-        remove_from_segments: list[int] | Unset = UNSET
+        remove_from_segments: list[Any] | Unset = UNSET
         if not isinstance(self.remove_from_segments, Unset):
             remove_from_segments = self.remove_from_segments
 
@@ -154,8 +152,6 @@ class ImportProfileRequest:
             field_dict["profile_id"] = profile_id
         if field_name is not UNSET:
             field_dict["field_name"] = field_name
-        if field_value is not UNSET:
-            field_dict["field_value"] = field_value
         if resource_id is not UNSET:
             field_dict["resource_id"] = resource_id
         if skip_triggers is not UNSET:
@@ -174,6 +170,8 @@ class ImportProfileRequest:
             field_dict["provider"] = provider
         if subscription_id is not UNSET:
             field_dict["subscription_id"] = subscription_id
+        if field_value is not UNSET:
+            field_dict["field_value"] = field_value
         if add_to_segments is not UNSET:
             field_dict["add_to_segments"] = add_to_segments
         if remove_from_segments is not UNSET:
@@ -197,13 +195,6 @@ class ImportProfileRequest:
         profile_id = d.pop("profile_id", UNSET)
 
         field_name = d.pop("field_name", UNSET)
-
-        def _parse_field_value(data: object) -> float | int | str | Unset:
-            if isinstance(data, Unset):
-                return data
-            return cast(float | int | str | Unset, data)
-
-        field_value = _parse_field_value(d.pop("field_value", UNSET))
 
         resource_id = d.pop("resource_id", UNSET)
 
@@ -233,9 +224,11 @@ class ImportProfileRequest:
 
         subscription_id = d.pop("subscription_id", UNSET)
 
-        add_to_segments = cast(list[int], d.pop("add_to_segments", UNSET))
+        field_value = d.pop("field_value", UNSET)
 
-        remove_from_segments = cast(list[int], d.pop("remove_from_segments", UNSET))
+        add_to_segments = cast(list[Any], d.pop("add_to_segments", UNSET))
+
+        remove_from_segments = cast(list[Any], d.pop("remove_from_segments", UNSET))
 
         import_profile_request = cls(
             db_id=db_id,
@@ -244,7 +237,6 @@ class ImportProfileRequest:
             phone=phone,
             profile_id=profile_id,
             field_name=field_name,
-            field_value=field_value,
             resource_id=resource_id,
             skip_triggers=skip_triggers,
             skip_invalid_subscriptions=skip_invalid_subscriptions,
@@ -254,6 +246,7 @@ class ImportProfileRequest:
             matching=matching,
             provider=provider,
             subscription_id=subscription_id,
+            field_value=field_value,
             add_to_segments=add_to_segments,
             remove_from_segments=remove_from_segments,
         )

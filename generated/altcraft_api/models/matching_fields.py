@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, TypeVar, cast
+from typing import Any, TypeVar
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
@@ -13,25 +13,24 @@ T = TypeVar("T", bound="MatchingFields")
 
 @_attrs_define
 class MatchingFields:
-    """The root fields that carry the value to match by (see the matching mode).
+    """The root fields that carry the value to match by (see the matching mode), shared by the four
+    import operations. `field_value` is not among them: its Type differs by page (int/string on the
+    trigger pages, Any on the workflow page), so each operation defines its own (the
+    `field-value-type` discrepancy).
 
-    Attributes:
-        email (str | Unset): Email address. "matching": "email" – both profile data and subscriptions; "matching":
-            "email_profile" – profile data only.
-        phone (str | Unset): Phone number ("matching": "phone").
-        profile_id (str | Unset): Profile ID ("matching": "profile_id").
-        field_name (str | Unset): Custom profile data field name ("matching": "custom").
-        field_value (float | int | str | Unset): Custom profile data field value ("matching": "custom"). Searching by a
-            combination of tags is
-            available for tag-type profile fields; values are recorded as a string: "tag-1, tag-2".
-        resource_id (int | Unset): Resource ID for email and phone matching.
+        Attributes:
+            email (str | Unset): Email address. "matching": "email" – both profile data and subscriptions; "matching":
+                "email_profile" – profile data only.
+            phone (str | Unset): Phone number ("matching": "phone").
+            profile_id (str | Unset): Profile ID ("matching": "profile_id").
+            field_name (str | Unset): Custom profile data field name ("matching": "custom").
+            resource_id (int | Unset): Resource ID for email and phone matching.
     """
 
     email: str | Unset = UNSET
     phone: str | Unset = UNSET
     profile_id: str | Unset = UNSET
     field_name: str | Unset = UNSET
-    field_value: float | int | str | Unset = UNSET
     resource_id: int | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
@@ -43,12 +42,6 @@ class MatchingFields:
         profile_id = self.profile_id
 
         field_name = self.field_name
-
-        field_value: float | int | str | Unset
-        if isinstance(self.field_value, Unset):
-            field_value = UNSET
-        else:
-            field_value = self.field_value
 
         resource_id = self.resource_id
 
@@ -63,8 +56,6 @@ class MatchingFields:
             field_dict["profile_id"] = profile_id
         if field_name is not UNSET:
             field_dict["field_name"] = field_name
-        if field_value is not UNSET:
-            field_dict["field_value"] = field_value
         if resource_id is not UNSET:
             field_dict["resource_id"] = resource_id
 
@@ -81,13 +72,6 @@ class MatchingFields:
 
         field_name = d.pop("field_name", UNSET)
 
-        def _parse_field_value(data: object) -> float | int | str | Unset:
-            if isinstance(data, Unset):
-                return data
-            return cast(float | int | str | Unset, data)
-
-        field_value = _parse_field_value(d.pop("field_value", UNSET))
-
         resource_id = d.pop("resource_id", UNSET)
 
         matching_fields = cls(
@@ -95,7 +79,6 @@ class MatchingFields:
             phone=phone,
             profile_id=profile_id,
             field_name=field_name,
-            field_value=field_value,
             resource_id=resource_id,
         )
 

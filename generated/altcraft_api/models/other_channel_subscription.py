@@ -30,7 +30,7 @@ class OtherChannelSubscription:
                 subscriptions" option does not apply.
             custom_fields (SubscriptionCustomFields | Unset): Standard and additional subscription fields (optional);
                 /v1.1/resources/fields_get lists a resource's fields.
-            cats (list[str] | Unset): Resource categories to subscribe the profile to (optional).
+            cats (list[Any] | Unset): Resource categories to subscribe the profile to (optional).
             channel (str | Unset): Channel type, any but the seven documented ones (those have their own variants).
     """
 
@@ -38,7 +38,7 @@ class OtherChannelSubscription:
     status: int | str | Unset = UNSET
     priority: int | Unset = UNSET
     custom_fields: SubscriptionCustomFields | Unset = UNSET
-    cats: list[str] | Unset = UNSET
+    cats: list[Any] | Unset = UNSET
     channel: str | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
@@ -57,7 +57,7 @@ class OtherChannelSubscription:
         if not isinstance(self.custom_fields, Unset):
             custom_fields = self.custom_fields.to_dict()
 
-        cats: list[str] | Unset = UNSET
+        cats: list[Any] | Unset = UNSET
         if not isinstance(self.cats, Unset):
             cats = self.cats
 
@@ -104,7 +104,7 @@ class OtherChannelSubscription:
         else:
             custom_fields = SubscriptionCustomFields.from_dict(_custom_fields)
 
-        cats = cast(list[str], d.pop("cats", UNSET))
+        cats = cast(list[Any], d.pop("cats", UNSET))
 
         channel = d.pop("channel", UNSET)
 

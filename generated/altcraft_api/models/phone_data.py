@@ -16,10 +16,10 @@ class PhoneData:
     """The profile's phone in the messenger (WhatsApp, Viber, VK/OK/SMS).
 
     Attributes:
-        phone (str | Unset): Phone number.
+        phone (Any | Unset): Phone number.
     """
 
-    phone: str | Unset = UNSET
+    phone: Any | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:

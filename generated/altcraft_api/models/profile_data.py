@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any, TypeVar, cast
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
@@ -25,43 +25,44 @@ T = TypeVar("T", bound="ProfileData")
 @_attrs_define
 class ProfileData:
     """Profile fields data, including subscriptions. Besides the system fields below (names starting
-    with "_", plus email and phones) any custom profile field of the database may be sent.
+    with "_", plus email and phones) any custom profile field of the database may be sent. The
+    pages print no Type for these fields, only examples: their types are assumed (`x-assumed`,
+    warnings only).
 
         Attributes:
-            fname (str | Unset): First name.
-            lname (str | Unset): Last name.
-            email (str | Unset): Email address of the profile (contact data).
-            phones (list[str] | str | Unset): Phone number(s) of the profile. The v72 pages send a string, v74 an array of
-                strings.
-            bdate (str | Unset): Birth date, RFC 3339 date-time ("1990-02-22T21:00:00Z") or date ("1990-07-06").
-            sex (int | Unset): Sex, as a numeric code (the example sends 0).
-            regdate (str | Unset): Registration date, RFC 3339 date-time or date.
-            regip (str | Unset): IP address at registration; used by detect_geo.
-            ip (str | Unset): Last known IP address; used by detect_geo.
-            tz (str | Unset): Time zone (IANA name, e.g. "Europe/Moscow").
-            postal_code (str | Unset): Postal code.
-            os (str | Unset): Operating system.
-            browser (str | Unset): Browser.
-            vendor (str | Unset): Vendor, the source the profile came from (e.g. a form).
+            fname (Any | Unset): First name.
+            lname (Any | Unset): Last name.
+            email (Any | Unset): Email address of the profile (contact data).
+            phones (Any | Unset): Phone number(s) of the profile. The v72 pages send a string, v74 an array of strings.
+            bdate (Any | Unset): Birth date, RFC 3339 date-time ("1990-02-22T21:00:00Z") or date ("1990-07-06").
+            sex (Any | Unset): Sex, as a numeric code (the example sends 0).
+            regdate (Any | Unset): Registration date, RFC 3339 date-time or date.
+            regip (Any | Unset): IP address at registration; used by detect_geo.
+            ip (Any | Unset): Last known IP address; used by detect_geo.
+            tz (Any | Unset): Time zone (IANA name, e.g. "Europe/Moscow").
+            postal_code (Any | Unset): Postal code.
+            os (Any | Unset): Operating system.
+            browser (Any | Unset): Browser.
+            vendor (Any | Unset): Vendor, the source the profile came from (e.g. a form).
             subscriptions (list[EmailSubscription | NotifySubscription | OtherChannelSubscription | PushSubscription |
                 SmsSubscription | TelegramBotSubscription | ViberSubscription | WhatsappSubscription] | Unset): Subscriptions of
                 the profile to resources. One object – one subscription.
     """
 
-    fname: str | Unset = UNSET
-    lname: str | Unset = UNSET
-    email: str | Unset = UNSET
-    phones: list[str] | str | Unset = UNSET
-    bdate: str | Unset = UNSET
-    sex: int | Unset = UNSET
-    regdate: str | Unset = UNSET
-    regip: str | Unset = UNSET
-    ip: str | Unset = UNSET
-    tz: str | Unset = UNSET
-    postal_code: str | Unset = UNSET
-    os: str | Unset = UNSET
-    browser: str | Unset = UNSET
-    vendor: str | Unset = UNSET
+    fname: Any | Unset = UNSET
+    lname: Any | Unset = UNSET
+    email: Any | Unset = UNSET
+    phones: Any | Unset = UNSET
+    bdate: Any | Unset = UNSET
+    sex: Any | Unset = UNSET
+    regdate: Any | Unset = UNSET
+    regip: Any | Unset = UNSET
+    ip: Any | Unset = UNSET
+    tz: Any | Unset = UNSET
+    postal_code: Any | Unset = UNSET
+    os: Any | Unset = UNSET
+    browser: Any | Unset = UNSET
+    vendor: Any | Unset = UNSET
     subscriptions: (
         list[
             EmailSubscription
@@ -92,14 +93,7 @@ class ProfileData:
 
         email = self.email
 
-        phones: list[str] | str | Unset
-        if isinstance(self.phones, Unset):
-            phones = UNSET
-        elif isinstance(self.phones, list):
-            phones = self.phones
-
-        else:
-            phones = self.phones
+        phones = self.phones
 
         bdate = self.bdate
 
@@ -199,20 +193,7 @@ class ProfileData:
 
         email = d.pop("email", UNSET)
 
-        def _parse_phones(data: object) -> list[str] | str | Unset:
-            if isinstance(data, Unset):
-                return data
-            try:
-                if not isinstance(data, list):
-                    raise TypeError()
-                phones_type_1 = cast(list[str], data)
-
-                return phones_type_1
-            except (TypeError, ValueError, AttributeError, KeyError):
-                pass
-            return cast(list[str] | str | Unset, data)
-
-        phones = _parse_phones(d.pop("phones", UNSET))
+        phones = d.pop("phones", UNSET)
 
         bdate = d.pop("_bdate", UNSET)
 

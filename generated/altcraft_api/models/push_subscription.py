@@ -28,7 +28,7 @@ class PushSubscription:
             subscriptions" option does not apply.
         custom_fields (SubscriptionCustomFields | Unset): Standard and additional subscription fields (optional);
             /v1.1/resources/fields_get lists a resource's fields.
-        cats (list[str] | Unset): Resource categories to subscribe the profile to (optional).
+        cats (list[Any] | Unset): Resource categories to subscribe the profile to (optional).
         provider (str | Unset): Provider type (e.g. "Firefox", "android-firebase").
         subscription_id (str | Unset): Subscription identifier.
     """
@@ -38,7 +38,7 @@ class PushSubscription:
     status: int | str | Unset = UNSET
     priority: int | Unset = UNSET
     custom_fields: SubscriptionCustomFields | Unset = UNSET
-    cats: list[str] | Unset = UNSET
+    cats: list[Any] | Unset = UNSET
     provider: str | Unset = UNSET
     subscription_id: str | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
@@ -60,7 +60,7 @@ class PushSubscription:
         if not isinstance(self.custom_fields, Unset):
             custom_fields = self.custom_fields.to_dict()
 
-        cats: list[str] | Unset = UNSET
+        cats: list[Any] | Unset = UNSET
         if not isinstance(self.cats, Unset):
             cats = self.cats
 
@@ -119,7 +119,7 @@ class PushSubscription:
         else:
             custom_fields = SubscriptionCustomFields.from_dict(_custom_fields)
 
-        cats = cast(list[str], d.pop("cats", UNSET))
+        cats = cast(list[Any], d.pop("cats", UNSET))
 
         provider = d.pop("provider", UNSET)
 

@@ -26,14 +26,14 @@ class SubscriptionCommon:
             subscriptions" option does not apply.
         custom_fields (SubscriptionCustomFields | Unset): Standard and additional subscription fields (optional);
             /v1.1/resources/fields_get lists a resource's fields.
-        cats (list[str] | Unset): Resource categories to subscribe the profile to (optional).
+        cats (list[Any] | Unset): Resource categories to subscribe the profile to (optional).
     """
 
     resource_id: int | Unset = UNSET
     status: int | str | Unset = UNSET
     priority: int | Unset = UNSET
     custom_fields: SubscriptionCustomFields | Unset = UNSET
-    cats: list[str] | Unset = UNSET
+    cats: list[Any] | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -51,7 +51,7 @@ class SubscriptionCommon:
         if not isinstance(self.custom_fields, Unset):
             custom_fields = self.custom_fields.to_dict()
 
-        cats: list[str] | Unset = UNSET
+        cats: list[Any] | Unset = UNSET
         if not isinstance(self.cats, Unset):
             cats = self.cats
 
@@ -94,7 +94,7 @@ class SubscriptionCommon:
         else:
             custom_fields = SubscriptionCustomFields.from_dict(_custom_fields)
 
-        cats = cast(list[str], d.pop("cats", UNSET))
+        cats = cast(list[Any], d.pop("cats", UNSET))
 
         subscription_common = cls(
             resource_id=resource_id,

@@ -18,18 +18,18 @@ class SubscriptionFilter:
     any suitable subscription is used. (Documented in Russian only, on ru-v72-trigger-sync; translated.)
 
         Attributes:
-            email (str | Unset): Email of the subscription.
-            phone (str | Unset): Phone of the subscription.
-            subscription_id (str | Unset): Push subscription identifier.
-            provider (str | Unset): Push provider.
-            not_strict (bool | Unset): With true, any suitable subscription is used when the given one is not found.
+            email (Any | Unset): Email of the subscription.
+            phone (Any | Unset): Phone of the subscription.
+            subscription_id (Any | Unset): Push subscription identifier.
+            provider (Any | Unset): Push provider.
+            not_strict (Any | Unset): With true, any suitable subscription is used when the given one is not found.
     """
 
-    email: str | Unset = UNSET
-    phone: str | Unset = UNSET
-    subscription_id: str | Unset = UNSET
-    provider: str | Unset = UNSET
-    not_strict: bool | Unset = UNSET
+    email: Any | Unset = UNSET
+    phone: Any | Unset = UNSET
+    subscription_id: Any | Unset = UNSET
+    provider: Any | Unset = UNSET
+    not_strict: Any | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:

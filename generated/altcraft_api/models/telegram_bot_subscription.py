@@ -29,7 +29,7 @@ class TelegramBotSubscription:
             subscriptions" option does not apply.
         custom_fields (SubscriptionCustomFields | Unset): Standard and additional subscription fields (optional);
             /v1.1/resources/fields_get lists a resource's fields.
-        cats (list[str] | Unset): Resource categories to subscribe the profile to (optional).
+        cats (list[Any] | Unset): Resource categories to subscribe the profile to (optional).
         cc_data (ChatIdData | Unset): Chat ID in the Telegram bot.
     """
 
@@ -38,7 +38,7 @@ class TelegramBotSubscription:
     status: int | str | Unset = UNSET
     priority: int | Unset = UNSET
     custom_fields: SubscriptionCustomFields | Unset = UNSET
-    cats: list[str] | Unset = UNSET
+    cats: list[Any] | Unset = UNSET
     cc_data: ChatIdData | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
@@ -59,7 +59,7 @@ class TelegramBotSubscription:
         if not isinstance(self.custom_fields, Unset):
             custom_fields = self.custom_fields.to_dict()
 
-        cats: list[str] | Unset = UNSET
+        cats: list[Any] | Unset = UNSET
         if not isinstance(self.cats, Unset):
             cats = self.cats
 
@@ -117,7 +117,7 @@ class TelegramBotSubscription:
         else:
             custom_fields = SubscriptionCustomFields.from_dict(_custom_fields)
 
-        cats = cast(list[str], d.pop("cats", UNSET))
+        cats = cast(list[Any], d.pop("cats", UNSET))
 
         _cc_data = d.pop("cc_data", UNSET)
         cc_data: ChatIdData | Unset

@@ -16,14 +16,14 @@ class Timeout:
     """Trigger start timeout. Specify the days, hours, and minutes to set the timeout period.
 
     Attributes:
-        days (int | Unset): Days.
-        hours (int | Unset): Hours.
-        minutes (int | Unset): Minutes.
+        days (Any | Unset): Days.
+        hours (Any | Unset): Hours.
+        minutes (Any | Unset): Minutes.
     """
 
-    days: int | Unset = UNSET
-    hours: int | Unset = UNSET
-    minutes: int | Unset = UNSET
+    days: Any | Unset = UNSET
+    hours: Any | Unset = UNSET
+    minutes: Any | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:

@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any, TypeVar, cast
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
@@ -49,8 +49,12 @@ class WorkflowImportAndStartBatchTaskRequest:
             root and `"Custom_ID": "345"` in each item). So each item's `data` must hold a non-empty value
             for one of the mode's `item` fields (for `custom`: the field whose name is the root
             `field_name`), unless the root holds one of the mode's `root` fields, which then serves every
-            item. Without `matching`, the default mode `email` applies. The item keys of `phone` and
-            `profile_id` are not shown by any page: they carry an `x-assumption`, and the client only warns.
+            item. An `item` field written `subscriptions[].email` is the `email` of any one of the item's
+            subscriptions: `email` matching searches "both profile data and subscriptions", so an item is
+            keyed by its profile `email` or by the email of one of its subscriptions; `email_profile`
+            ("profile data only") is keyed by the profile `email` alone. Without `matching`, the default
+            mode `email` applies. The item keys of `phone` and `profile_id` are not shown by any page: they
+            carry an `x-assumption`, and the client only warns.
         data (list[BatchItem] | Unset): Profile data, including subscriptions. Each profile is a separate JSON object
             "data".
             en-v72-workflow-task (en_v72_workflows_import_and_start_batch_task.txt l.13) advises against more than 10,000
@@ -60,9 +64,6 @@ class WorkflowImportAndStartBatchTaskRequest:
         phone (str | Unset): Phone number ("matching": "phone").
         profile_id (str | Unset): Profile ID ("matching": "profile_id").
         field_name (str | Unset): Custom profile data field name ("matching": "custom").
-        field_value (float | int | str | Unset): Custom profile data field value ("matching": "custom"). Searching by a
-            combination of tags is
-            available for tag-type profile fields; values are recorded as a string: "tag-1, tag-2".
         resource_id (int | Unset): Resource ID for email and phone matching.
         skip_triggers (bool | Unset): Skip triggers and workflows activated by import and update actions. By default –
             false.
@@ -75,6 +76,10 @@ class WorkflowImportAndStartBatchTaskRequest:
         attach (list[Attachment] | Unset): Files to attach to an email message (only for email triggers).
         custom_request (CustomRequest | Unset): MongoDB query on profile fields, used if there is no "matching"
             property. Documented in English only.
+        field_value (Any | Unset): The value of the custom profile field for search ("matching": "custom"). Its Type on
+            this page is
+            "Any": no type is enforced. Search by combination of tags is available; values are recorded as a
+            string: "tag-1, tag-2".
     """
 
     workflow_id: int
@@ -86,7 +91,6 @@ class WorkflowImportAndStartBatchTaskRequest:
     phone: str | Unset = UNSET
     profile_id: str | Unset = UNSET
     field_name: str | Unset = UNSET
-    field_value: float | int | str | Unset = UNSET
     resource_id: int | Unset = UNSET
     skip_triggers: bool | Unset = UNSET
     skip_invalid_subscriptions: bool | Unset = UNSET
@@ -95,6 +99,7 @@ class WorkflowImportAndStartBatchTaskRequest:
     custom_data: CustomData | Unset = UNSET
     attach: list[Attachment] | Unset = UNSET
     custom_request: CustomRequest | Unset = UNSET
+    field_value: Any | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -125,12 +130,6 @@ class WorkflowImportAndStartBatchTaskRequest:
 
         field_name = self.field_name
 
-        field_value: float | int | str | Unset
-        if isinstance(self.field_value, Unset):
-            field_value = UNSET
-        else:
-            field_value = self.field_value
-
         resource_id = self.resource_id
 
         skip_triggers = self.skip_triggers
@@ -158,6 +157,8 @@ class WorkflowImportAndStartBatchTaskRequest:
         if not isinstance(self.custom_request, Unset):
             custom_request = self.custom_request.to_dict()
 
+        field_value = self.field_value
+
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
         field_dict.update(
@@ -181,8 +182,6 @@ class WorkflowImportAndStartBatchTaskRequest:
             field_dict["profile_id"] = profile_id
         if field_name is not UNSET:
             field_dict["field_name"] = field_name
-        if field_value is not UNSET:
-            field_dict["field_value"] = field_value
         if resource_id is not UNSET:
             field_dict["resource_id"] = resource_id
         if skip_triggers is not UNSET:
@@ -199,6 +198,8 @@ class WorkflowImportAndStartBatchTaskRequest:
             field_dict["attach"] = attach
         if custom_request is not UNSET:
             field_dict["custom_request"] = custom_request
+        if field_value is not UNSET:
+            field_dict["field_value"] = field_value
 
         return field_dict
 
@@ -246,13 +247,6 @@ class WorkflowImportAndStartBatchTaskRequest:
 
         field_name = d.pop("field_name", UNSET)
 
-        def _parse_field_value(data: object) -> float | int | str | Unset:
-            if isinstance(data, Unset):
-                return data
-            return cast(float | int | str | Unset, data)
-
-        field_value = _parse_field_value(d.pop("field_value", UNSET))
-
         resource_id = d.pop("resource_id", UNSET)
 
         skip_triggers = d.pop("skip_triggers", UNSET)
@@ -291,6 +285,8 @@ class WorkflowImportAndStartBatchTaskRequest:
         else:
             custom_request = CustomRequest.from_dict(_custom_request)
 
+        field_value = d.pop("field_value", UNSET)
+
         workflow_import_and_start_batch_task_request = cls(
             workflow_id=workflow_id,
             token=token,
@@ -301,7 +297,6 @@ class WorkflowImportAndStartBatchTaskRequest:
             phone=phone,
             profile_id=profile_id,
             field_name=field_name,
-            field_value=field_value,
             resource_id=resource_id,
             skip_triggers=skip_triggers,
             skip_invalid_subscriptions=skip_invalid_subscriptions,
@@ -310,6 +305,7 @@ class WorkflowImportAndStartBatchTaskRequest:
             custom_data=custom_data,
             attach=attach,
             custom_request=custom_request,
+            field_value=field_value,
         )
 
         workflow_import_and_start_batch_task_request.additional_properties = d
