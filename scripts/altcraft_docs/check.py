@@ -97,7 +97,8 @@ class _Discrepancies:
     def covering(self, page: str, name: str, finding: str) -> str:
         """The id of the entry that records this difference for this page, or ``. Of several entries
         about the name, the one whose id or `where` names the kind of difference (`data-type` for a
-        type) is given."""
+        type) is given; a `required` or `type` difference is explained only by an entry that names
+        that kind."""
         tag = page_tag(page)
         found: list[tuple[int, str]] = []
         for entry in self.entries:
@@ -113,6 +114,8 @@ class _Discrepancies:
             if by_last or by_root:
                 about = f"{entry.get('id', '')} {entry.get('where', '')}"
                 score = 2 if finding in about else 1 if finding == "elsewhere" and "type" in about else 0
+                if finding in ("required", "type") and score < 2:
+                    continue  # an entry about another difference of the name does not explain this one
                 found.append((score, str(entry.get("id", "?"))))
         return max(found)[1] if found else ""
 

@@ -91,6 +91,13 @@ def test_a_recorded_discrepancy_is_not_a_finding_until_it_is_removed() -> None:
     }
 
 
+def test_an_entry_about_another_difference_of_the_name_does_not_explain_this_one() -> None:
+    # `data-type` also names `data` and the page; it must not hide the `required` difference.
+    spec = _spec()
+    spec["x-docs-discrepancies"] = [d for d in spec["x-docs-discrepancies"] if d["id"] != "data-required"]
+    assert ("import_and_start_batch", EN, "data", "required") in _new(spec)
+
+
 def test_an_enumerated_value_the_spec_lacks() -> None:
     spec = _spec()
     enum = _schemas(spec)["ProfileMatchingMode"]["enum"]
