@@ -54,6 +54,7 @@ class Shape:
     obj: bool = False  # an object (child elements are its properties)
     required: frozenset[str] = frozenset()  # required property names (own and allOf, not anyOf/oneOf)
     required_arrays: tuple[str, ...] = ()  # required properties that are arrays: read as [] when absent
+    assumed: bool = False  # the kinds come from ``x-assumed`` only: a hint for decoding, never a refusal
 
     def settle(self) -> None:
         """Derive the fast-path flags once the shape's own fields are final."""
@@ -72,6 +73,7 @@ def _merge(a: Shape, b: Shape) -> Shape:
     merged = Shape(a.kinds | b.kinds, dict(a.properties), a.items or b.items, a.free or b.free)
     merged.array_attr = a.array_attr or b.array_attr
     merged.unwrap = a.unwrap or b.unwrap
+    merged.assumed = a.assumed and b.assumed
     for name, prop in b.properties.items():
         have = merged.properties.get(name)
         merged.properties[name] = prop if have is None or have is prop else _merge(have, prop)
@@ -116,6 +118,15 @@ def _build(node: Mapping[str, Any], memo: dict[int, Shape]) -> Shape:
                 out.items = part.items
             out.free = out.free or part.free
             out.array_attr = out.array_attr or part.array_attr
+    assumed = node.get("x-assumed")
+    if not kinds and isinstance(assumed, Mapping):
+        # No enforced type: the assumed one guides decoding (numbers, arrays), and anything else is kept as
+        # written, since an assumption is warned about, never refused.
+        part = _build(assumed, memo)
+        kinds |= part.kinds
+        out.items = out.items or part.items
+        out.free = True
+        out.assumed = True
     xml = node.get("x-altcraft-xml", {})
     out.array_attr = out.array_attr or bool(xml.get("array-attribute"))
     out.unwrap = xml.get("unwrap", out.unwrap)

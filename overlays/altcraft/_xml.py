@@ -71,6 +71,8 @@ def _scalar(text: str, shape: Shape, el: Any) -> Any:
     kinds = shape.kinds
     if "string" in kinds:
         return text
+    if shape.assumed:
+        return _assumed_scalar(text, kinds)
     if "integer" in kinds:
         body = text[1:] if text[:1] == "-" else text
         if body.isascii() and body.isdigit():
@@ -85,6 +87,20 @@ def _scalar(text: str, shape: Shape, el: Any) -> Any:
     if ("object" in kinds or "array" in kinds) and text.strip() == "":
         return {} if "object" in kinds else []
     raise _Bad(el, f"{text!r} is not {' or '.join(sorted(kinds))}")
+
+
+def _assumed_scalar(text: str, kinds: frozenset[str]) -> Any:
+    """Text under an assumed (unenforced) type: a number or a boolean only where it reads back unchanged
+    ("5" is 5, "007" stays "007"), else the text as written."""
+    if "integer" in kinds or "number" in kinds:
+        body = text[1:] if text[:1] == "-" else text
+        if body.isascii() and body.isdigit() and str(int(text)) == text:
+            return int(text)
+    if "number" in kinds and _FLOAT.match(text) and repr(float(text)) == text:
+        return float(text)
+    if "boolean" in kinds and (text == "true" or text == "false"):
+        return text == "true"
+    return text
 
 
 def _free(el: Any) -> Any:
@@ -161,7 +177,7 @@ def _object(el: Any, shape: Shape) -> dict[str, Any]:
             value = _value(child, prop)
             marked = False
         if tag in out:
-            if prop is not None and prop.items is None:
+            if prop is not None and prop.items is None and not prop.assumed:
                 raise _Bad(child, "one element expected, found several")
             if tag not in lists:
                 out[tag] = [out[tag]]
