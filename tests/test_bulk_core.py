@@ -48,8 +48,11 @@ PROFILES = make_target(trigger_id=None, workflow_id=None, db_id=1, task=False, m
 
 
 def rows(n: int, bad: frozenset[int] = frozenset()) -> list[dict[str, Any]]:
-    """n batch items; the 1-based rows in ``bad`` have an email of the wrong type."""
-    return [{"data": {"email": 5 if i in bad else f"r{i}@example.com"}} for i in range(1, n + 1)]
+    """n batch items; the 1-based rows in ``bad`` have ``subscriptions`` that is not an array (a page-stated type:
+    an email of the wrong type is only warned about, since the pages show that type in examples only)."""
+    return [
+        {"data": {"email": f"r{i}@example.com", **({"subscriptions": 5} if i in bad else {})}} for i in range(1, n + 1)
+    ]
 
 
 def core(**kwargs: Any) -> ImportCore:
@@ -89,8 +92,8 @@ def test_chunks_cover_every_row_once_within_the_item_limit() -> None:
     assert [ch.sent_count for ch in chunks] == [7, 7, 7, 7]
     covered = [r for ch in chunks for r in range(ch.first_row, ch.first_row + ch.row_count)]
     assert covered == list(range(1, 31))
-    assert chunks[0].local == [(3, "data.email", "data.email must be of type string, not integer")]
-    assert chunks[1].local[0][:2] == (15, "data.email") and chunks[1].first_row == 9
+    assert chunks[0].local == [(3, "data.subscriptions", "data.subscriptions must be of type array, not integer")]
+    assert chunks[1].local[0][:2] == (15, "data.subscriptions") and chunks[1].first_row == 9
     assert [ch.id for ch in chunks] == [1, 2, 3, 4]
     assert c.rows_read == 30
 
@@ -359,7 +362,7 @@ def test_report_rows_add_up_and_are_written_as_jsonl_and_csv(tmp_path: Path) -> 
     results = list(report.results())
     assert [r.row for r in results] == list(range(1, 31))
     assert results[0].profile_id == "p0" and results[2].profile_id == "p1"
-    assert results[1].state == "rejected" and results[1].field == "data.email"
+    assert results[1].state == "rejected" and results[1].field == "data.subscriptions"
     assert results[10].profile_id == "p9"
     assert {r.state for r in results[11:21]} == {"unknown"}
     assert "task t not finished" in (results[25].reason or "")

@@ -40,7 +40,7 @@ from altcraft_mock import DEFAULT_TOKEN, MockProcess
 from .fault_accounting import account
 
 TASK_SECONDS = 0.2
-BAD_EVERY = 997  # refused locally: the email is not a string
+BAD_EVERY = 997  # refused locally: subscriptions is not an array (an example-only type, as email's, is only warned)
 SERVER_FAILS_EVERY = 1499  # a subscription to an unknown resource: the server skips the item
 
 
@@ -53,7 +53,7 @@ def make_rows(n: int, *, per_row: bool = False) -> Iterator[dict[str, Any]]:
     for i in range(1, n + 1):
         data: dict[str, Any] = {"email": email(i), "_fname": f"Name {i}"}
         if i % BAD_EVERY == 0:
-            data["email"] = i
+            data["subscriptions"] = i
         elif i % SERVER_FAILS_EVERY == 0:
             data["subscriptions"] = [{"channel": "email", "email": email(i), "resource_id": 999}]
         yield {"email": data["email"], "data": data} if per_row else {"data": data}
@@ -122,7 +122,7 @@ def verify(report: ImportReport, journal: Path, url: str, n: int, kind: str) -> 
     for i in range(1, n + 1):
         r = by_row[i]
         if i % BAD_EVERY == 0:
-            assert r.state == "rejected" and r.field == "data.email" and r.reason, r
+            assert r.state == "rejected" and r.field == "data.subscriptions" and r.reason, r
         elif r.state == "imported":
             assert r.profile_id == profile_of[email(i)] and i in launched_rows, r
 

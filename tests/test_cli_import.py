@@ -39,7 +39,7 @@ from .fault_accounting import account
 
 CANARY = "CANARY-IMPORT-TOKEN-31c9-do-not-leak"
 TASK_SECONDS = 0.2
-BAD_EVERY = 997  # refused locally: the email is not a string
+BAD_EVERY = 997  # refused locally: subscriptions is not an array (an example-only type, as email's, is only warned)
 SERVER_FAILS_EVERY = 1499  # a subscription to an unknown resource: the server skips the item
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -51,7 +51,7 @@ def email(i: int) -> str:
 def item(i: int) -> dict[str, Any]:
     data: dict[str, Any] = {"email": email(i), "_fname": f"Name {i}"}
     if i % BAD_EVERY == 0:
-        data["email"] = i
+        data["subscriptions"] = i
     elif i % SERVER_FAILS_EVERY == 0:
         data["subscriptions"] = [{"channel": "email", "email": email(i), "resource_id": 999}]
     return {"data": data}
@@ -166,7 +166,7 @@ def verify(results: Path, journal: Path, url: str, n: int, kind: str = "trigger"
     for r in records:
         i = r["row"]
         if i % BAD_EVERY == 0:
-            assert r["state"] == "rejected" and "data.email" in r["reason"], r
+            assert r["state"] == "rejected" and "data.subscriptions" in r["reason"], r
         elif r["state"] == "imported":
             assert r["profile_id"] == profile_of[email(i)] and i in launched_rows, r
 
@@ -411,7 +411,7 @@ def test_dry_run_sends_nothing_and_needs_no_token(env: dict[str, str], tmp_path:
         assert summary["rows"] == n and summary["rejected"] == 2 and summary["valid"] == n - 2
         assert summary["chunks"] == 2 and summary["dry_run"]
         records = read_results(results)
-        assert [r["row"] for r in records] == [997, 1994] and all("data.email" in r["reason"] for r in records)
+        assert [r["row"] for r in records] == [997, 1994] and all("data.subscriptions" in r["reason"] for r in records)
     ok = tmp_path / "ok.jsonl"
     ok.write_bytes(b"".join(orjson.dumps(item(i)) + b"\n" for i in range(1, 900)))
     assert run(["import", str(ok), "--trigger-id", "13", "--dry-run"], {}).exit_code == 0
