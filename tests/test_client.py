@@ -25,6 +25,7 @@ from altcraft import (
     Unauthorized,
     chunk_profiles,
 )
+from altcraft._validate import check
 from altcraft_api.api.profiles import import_profile as gen_import_profile
 from altcraft_api.models import (
     BatchItem,
@@ -203,7 +204,7 @@ class Refuse(httpx.BaseTransport):
     ("op", "body", "field"),
     [
         ("import_and_start_batch", {"data": [{"data": {}}]}, "trigger_id"),
-        ("import_and_start_batch", {"trigger_id": 1, "data": [{"data": {"_fname": "no email"}}]}, "data[0].data.email"),
+        ("import_and_start_batch", {"trigger_id": 1, "data": [{"data": {"_fname": "no email"}}]}, "data[0].data"),
         ("import_and_start_batch", {"trigger_id": "13", "data": [{"data": {}}]}, "trigger_id"),
         ("import_and_start_batch", {"trigger_id": 1, "matching": "custom", "data": [{"data": {}}]}, "field_name"),
         ("import_and_start_batch_task", {"trigger_id": 1, "data": [{"x": 1}]}, "data[0].data"),
@@ -222,8 +223,8 @@ class Refuse(httpx.BaseTransport):
         ("workflow_import_and_start_batch_task", {"data": [{"data": {}}]}, "workflow_id"),
         (
             "workflow_import_and_start_batch_task",
-            {"workflow_id": 1, "data": [{"data": {"email": "a@b.c"}}], "attach": [{"name": 5}]},
-            "attach[0].name",
+            {"workflow_id": 1, "data": [{"data": {"email": "a@b.c"}}], "attach": [5]},
+            "attach[0]",
         ),
     ],
 )
@@ -232,6 +233,16 @@ def test_bad_input_is_refused_before_sending_naming_the_field(op: str, body: Any
         c.request(op, body)
     assert err.value.field == field, str(err.value)
     assert field in str(err.value)
+
+
+def test_an_attachment_is_checked_only_as_the_pages_state() -> None:
+    """'attach array of {name, flie_key, data, mimetype}' (en-v72-workflow-task l.62) gives no type and no
+    "required" for the fields: a numeric name is warned about and sent; an item that is no object is refused."""
+    body = {"workflow_id": 1, "data": [{"data": {"email": "a@b.c"}}], "attach": [{"name": 5, "data": "data:,x"}]}
+    refusals, warned = check("workflow_import_and_start_batch_task", body)
+    assert refusals == [] and [p.field for p in warned] == ["attach[0].name"]
+    refusals, _ = check("workflow_import_and_start_batch_task", {**body, "attach": [{"name": "a.txt"}, 5]})
+    assert [p.field for p in refusals] == ["attach[1]"]
 
 
 def test_task_status_needs_a_task_id() -> None:

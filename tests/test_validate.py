@@ -119,8 +119,12 @@ def test_an_item_without_its_search_key_is_refused_naming_its_index(op: str) -> 
     ]
     with Altcraft(BASE, TOKEN, transport=Refuse()) as client, pytest.raises(InvalidInput) as err:
         client.request(op, body)  # type: ignore[arg-type]
-    assert [p.field for p in err.value.problems] == ["data[1].data.email", "data[3].data.email"]
+    # matching 'email' finds a profile by its data's email or a subscription's (issue 22 case 1): the item needs one.
+    assert [p.field for p in err.value.problems] == ["data[1].data", "data[3].data"]
+    assert all("needs one of email, subscriptions[].email" in p.message for p in err.value.problems)
     assert "matching 'email'" in str(err.value)
+    body["data"][1] = {"data": {"subscriptions": [{"channel": "email", "resource_id": 1, "email": "b@example.com"}]}}
+    assert [p.field for p in check(op, body)[0]] == ["data[3].data"]
 
 
 def test_custom_matching_looks_for_the_field_named_at_the_root() -> None:
@@ -191,4 +195,5 @@ def test_custom_request_without_matching_needs_no_search_key() -> None:
     body = {"workflow_id": 1, "custom_request": {"_fname": "x"}, "data": [{"data": {"_fname": "x"}}]}
     assert check("workflow_import_and_start_batch_task", body)[0] == []
     refusals, _ = check("workflow_import_and_start_batch_task", {**body, "matching": "email"})
-    assert [p.field for p in refusals] == ["data[0].data.email"]
+    assert [p.field for p in refusals] == ["data[0].data"]
+    assert "needs one of email, subscriptions[].email" in refusals[0].message
