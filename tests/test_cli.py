@@ -253,8 +253,16 @@ def test_validate_prints_every_problem_with_its_field_path(tmp_path: Path) -> No
     assert lines[0] == f"{path}: invalid import_and_start_batch request, 3 problem(s):"
     problems = {tuple(line.split(None, 1)) for line in lines[1:]}
     assert problems == {
-        ("skip_trigers", "is an unknown parameter; did you mean skip_triggers?"),
-        ("data[1].data.email", "is required with matching 'email': the item's search key (or email at the root)"),
+        (
+            "skip_trigers",
+            "is an unknown parameter; did you mean skip_triggers? (no page documents it, and this client refuses"
+            " unknown names by policy; extra_body= sends it anyway)",
+        ),
+        (
+            "data[1].data",
+            "needs one of email, subscriptions[].email with matching 'email': the item's search key (or email at the"
+            " root)",
+        ),
         ("trigger_id", "must be of type integer, not string"),
     }
 
