@@ -115,6 +115,14 @@ def test_a_spec_property_no_page_prints() -> None:
     # Inside an open object (profile data) nothing is undocumented.
     spec = _spec()
     _schemas(spec)["ProfileData"]["properties"]["_nickname"] = {"type": "string"}
+    found = {f for f in _new(spec) if "_nickname" in f[2]}
+    assert not {f for f in found if f[3] == "undocumented"}
+    # ...but an enforced type there must cite its page line (issue 22): uncited, it is a finding; assumed, it is not.
+    assert found == {("import_and_start_batch", "", "#/components/schemas/ProfileData/properties/_nickname", "uncited")}
+    _schemas(spec)["ProfileData"]["properties"]["_nickname"] = {
+        "x-assumed": {"type": "string"},
+        "x-assumption": "No page prints it; a string is assumed.",
+    }
     assert not {f for f in _new(spec) if "_nickname" in f[2]}
 
 
