@@ -18,7 +18,7 @@ from starlette.responses import Response
 from . import _constants as C
 from . import _xml
 from ._state import MockState, Refused, pack, sub_phone
-from ._validate import OPERATION_CHECKS, Invalid
+from ._validate import OPERATION_CHECKS, Invalid, is_int
 
 __all__ = ["ConnectionDropped", "MockApp", "MockConfig", "create_app"]
 
@@ -38,6 +38,17 @@ ROUTES: dict[str, str] = {
     "/api/v1.1/workflows/import_and_start_batch_task": "workflow_import_and_start_batch_task",
     "/api/v1.1/tasks/status": "task_status",
 }
+
+
+def _segment_ids(value: list[Any]) -> list[int]:
+    """The segment ids of add_to_segments / remove_from_segments ("JSON список [1,2]": the integer type is
+    only shown by the example, so it is not a 400): a value that is no integer names no segment, a 404."""
+    ids = []
+    for seg in value:
+        if not is_int(seg):
+            raise Refused(404, "Segment not found", f"segment {seg!r}")
+        ids.append(int(seg))
+    return ids
 
 
 @dataclass
@@ -304,8 +315,8 @@ class MockApp:
         db = int(body["db_id"])
         if db not in st.databases:
             raise Refused(404, "Database not found", f"db_id {db}")
-        add = [int(s) for s in body.get("add_to_segments", [])]
-        remove = [int(s) for s in body.get("remove_from_segments", [])]
+        add = _segment_ids(body.get("add_to_segments", []))
+        remove = _segment_ids(body.get("remove_from_segments", []))
         for seg in add + remove:
             if st.segments.get(seg) != db:
                 raise Refused(404, "Segment not found", f"segment {seg}")

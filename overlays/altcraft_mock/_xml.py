@@ -75,12 +75,14 @@ _OBJECTS = _named(_EVERYWHERE, "object") - {"data"}
 _ROOT_INTS = _named(_ROOTS, "integer")
 # not_strict (of subscription_filter, table example only) was read at the root too; kept.
 _BOOLS = _named(_ROOTS, "boolean") | {"not_strict"}
-# A subscription's status: "string" in the table, 0 in ru-v72-trigger-sync's examples; both are read.
-_SUBSCRIPTION_INTS = _named(list(SUBSCRIPTION.fields.items()), "integer") | {"status"}
+# A subscription's status is "string" in the table (0 in ru-v72-trigger-sync's examples): its XML text stays
+# the string that was written (issue 22 case 6), as does every value whose type allows a string.
+_SUBSCRIPTION_INTS = _named(list(SUBSCRIPTION.fields.items()), "integer")
 _SUBSCRIPTION_BOOLS = _named(list(SUBSCRIPTION.fields.items()), "boolean")
 _SUBSCRIPTION_OBJECTS = _named(list(SUBSCRIPTION.fields.items()), "object")
-# The profile's fields are typed by no table; _sex is 0 in the examples.
-_PROFILE_INTS = _named(list(PROFILE.fields.items()), "integer") | {"_sex"}
+# The profile's fields are typed by no table; _sex is 0 in the examples (read as a number only where exact).
+_PROFILE_INTS = _named(list(PROFILE.fields.items()), "integer")
+_PROFILE_EXAMPLE_INTS = {"_sex"}
 _PROFILE_BOOLS = _named(list(PROFILE.fields.items()), "boolean")
 
 
@@ -95,6 +97,16 @@ def _int_or_text(text: Any) -> Any:
             return number
     value = float(digits)
     return value if math.isfinite(value) else text
+
+
+def _exact_int_or_text(text: Any) -> Any:
+    """An integer only an example shows: a number where the text is that number's own writing ("5"), else the
+    text as written ("007", "05", " 5"), since nothing states the type."""
+    if isinstance(text, str) and _INT_RE.match(text):
+        number = int(text)
+        if str(number) == text and _INT64[0] <= number <= _INT64[1]:
+            return number
+    return text
 
 
 def _bool_or_text(text: Any) -> Any:
@@ -152,7 +164,7 @@ def _fix_subscription(sub: Any) -> Any:
         sub[key] = _bool_or_text(sub[key])
     cc = sub.get("cc_data")
     if isinstance(cc, dict) and "id" in cc:  # telegram_bot's chat id (table example {"id": 1})
-        cc["id"] = _int_or_text(cc["id"])
+        cc["id"] = _exact_int_or_text(cc["id"])
     for key in _SUBSCRIPTION_OBJECTS & sub.keys():
         sub[key] = _as_object(sub[key])
     return sub
@@ -165,6 +177,8 @@ def _fix_profile(profile: Any) -> Any:
         return profile
     for key in _PROFILE_INTS & profile.keys():
         profile[key] = _int_or_text(profile[key])
+    for key in _PROFILE_EXAMPLE_INTS & profile.keys():
+        profile[key] = _exact_int_or_text(profile[key])
     for key in _PROFILE_BOOLS & profile.keys():
         profile[key] = _bool_or_text(profile[key])
     subs = profile.get("subscriptions")
@@ -181,7 +195,7 @@ def _fix_root(body: dict[str, Any], operation: str) -> dict[str, Any]:
     for key in _OBJECTS & body.keys():
         body[key] = _as_object(body[key])
     if isinstance(body.get("timeout"), dict):
-        body["timeout"] = {k: _int_or_text(v) for k, v in body["timeout"].items()}
+        body["timeout"] = {k: _exact_int_or_text(v) for k, v in body["timeout"].items()}
     flt = body.get("subscription_filter")
     if isinstance(flt, dict) and "not_strict" in flt:
         flt["not_strict"] = _bool_or_text(flt["not_strict"])
@@ -191,7 +205,7 @@ def _fix_root(body: dict[str, Any], operation: str) -> dict[str, Any]:
         body["attach"] = [_as_object(item) for item in items]
     for key in ("add_to_segments", "remove_from_segments"):
         if isinstance(body.get(key), list):
-            body[key] = [_int_or_text(v) for v in body[key]]
+            body[key] = [_exact_int_or_text(v) for v in body[key]]
     if operation != "import_profile":
         body.setdefault("data", [])  # a required array, absent when empty
     if "data" in body:
