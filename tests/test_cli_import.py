@@ -545,3 +545,16 @@ def test_jsonl_reader_keeps_every_row_in_order_around_blank_and_unreadable_lines
             expected = item(i + 1)
             expected["data"]["mail"] = expected["data"].pop("email")  # --map email=mail
             assert row == expected, i
+
+
+def test_csv_cells_of_an_assumed_type_change_no_value() -> None:
+    """_sex is an integer by assumption only (x-assumed): a cell becomes a number only where it reads back
+    unchanged; db_id's type is stated (int), so its cell is read as that number."""
+    from altcraft._schema import request_shape
+    from altcraft.cli._readers import _converter, _shape_at
+
+    profile = request_shape("import_profile")
+    sex = _converter(_shape_at(profile, ["data", "_sex"]))
+    assert (sex("1"), sex("-2"), sex("007"), sex("+1"), sex("x")) == (1, -2, "007", "+1", "x")
+    db_id = _converter(_shape_at(profile, ["db_id"]))
+    assert (db_id("007"), db_id("+1")) == (7, 1)

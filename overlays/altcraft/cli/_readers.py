@@ -271,11 +271,13 @@ def _converter(shape: Shape | None) -> Callable[[str], Any]:
     """A cell as the type openapi.yaml gives its field, where the cell reads as one."""
     kinds = shape.kinds if shape is not None else frozenset()
     integer, number, boolean = "integer" in kinds, "number" in kinds, "boolean" in kinds
+    # An assumed type (x-assumed, never enforced) changes no value: "5" is 5, "007" stays "007".
+    exact = shape is not None and shape.assumed
 
     def convert(cell: str) -> Any:
-        if integer and _INT.fullmatch(cell):
+        if integer and _INT.fullmatch(cell) and (not exact or str(int(cell)) == cell):
             return int(cell)
-        if number and _NUMBER.fullmatch(cell):
+        if number and _NUMBER.fullmatch(cell) and (not exact or repr(float(cell)) == cell):
             return float(cell)
         if boolean and cell.lower() in ("true", "false"):
             return cell.lower() == "true"
