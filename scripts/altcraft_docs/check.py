@@ -30,8 +30,8 @@ from .textform import ROW_START
 
 __all__ = ["Finding", "check", "page_types", "required_reading"]
 
-CITATION = re.compile(r"(\w+\.txt)((?:[\s,;]*(?:and\s+)?l\.\d+(?:-\d+)?)+)")
-_LINES = re.compile(r"l\.(\d+)(?:-(\d+))?")
+CITATION = re.compile(r"(\w+\.txt)((?:[\s,;(]*(?:and\s+)?l\.\d+(?:[-–—]\d+)?)+)")
+_LINES = re.compile(r"l\.(\d+)(?:[-–—](\d+))?")
 _TYPE_MAP = [
     (r"^int/string$|^string/int$", {"integer", "string"}),
     (r"^(?:int|integer)$", {"integer"}),
@@ -328,8 +328,8 @@ def _judge_citation(
 ) -> list[Finding]:
     out: list[Finding] = []
     cited = {m.start(1) for m in CITATION.finditer(text)}
-    for bare in re.finditer(r"\b[a-z]{2}_v\d+_\w+\.txt", text):  # a page file named
-        if bare.start() not in cited:
+    for bare in re.finditer(r"\b\w+\.txt", text):  # a page file named
+        if bare.start() not in cited and (bare.group(0) in pages or re.match(r"[a-z]{2}_v\d+_", bare.group(0))):
             out.append(
                 Finding(
                     "", bare.group(0), 0, pointer, "citation", f"x-source cites {bare.group(0)} without a line (l.N)"

@@ -160,6 +160,12 @@ def parser() -> argparse.ArgumentParser:
     return p
 
 
+def _input(args: argparse.Namespace) -> str:
+    if args.command == "check":
+        return str(args.spec or SPEC) + " or the pages"
+    return "the pages"
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     args = parser().parse_args(argv)
     try:
@@ -169,3 +175,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     except BrokenPipeError:  # `scripts/docs extract | head`
         sys.stderr.close()
         return 0
+    except (RecursionError, MemoryError) as exc:
+        return _fail(f"{_input(args)}: nested too deeply to read ({type(exc).__name__})", args.json)
+    except (AttributeError, KeyError, TypeError, ValueError, IndexError) as exc:
+        # Input of a shape the reader does not expect (a spec whose `paths` hold a list, properties that
+        # are a list): exit 2 like any unreadable input, never 1, which means findings.
+        where = _input(args)
+        return _fail(f"{where}: a shape scripts/docs cannot read ({type(exc).__name__}: {exc})", args.json)

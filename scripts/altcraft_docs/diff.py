@@ -49,7 +49,7 @@ def _norm(text: str) -> str:
     with each run of white space as one space."""
     try:
         return json.dumps(json.loads(text), ensure_ascii=False, sort_keys=False)
-    except ValueError:
+    except (ValueError, RecursionError):
         return " ".join(text.split())
 
 

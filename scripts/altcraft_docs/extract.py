@@ -240,7 +240,7 @@ def extract_page(path: Path) -> Page:
         raise DocsError(f"{path}: not a text page (not UTF-8 at byte {exc.start})") from None
     if "\x00" in text:
         raise DocsError(f"{path}: not a text page (it holds NUL bytes)")
-    return extract_text(text.replace("\r\n", "\n"), path.name)
+    return extract_text(text.replace("\r\n", "\n").replace("\r", "\n"), path.name)
 
 
 def extract_dir(directory: Path) -> list[Page]:

@@ -256,6 +256,9 @@ def page_record(url: str, final_url: str, content: bytes, encoding: str) -> tupl
     text = html_to_text(document)
     if not text.strip():
         raise FetchError(f"{url}: an HTML page without text (nothing to write)")
+    controls = re.search(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]", text)
+    if controls:
+        raise FetchError(f"{url}: not a text page (control character {controls.group(0)!r} in its text)")
     request_path = _request_path(text)
     lang, version = _lang(document, final_url, text), _version(final_url, text)
     name = "_".join(p for p in (lang, version, _slug(request_path, final_url)) if p)
@@ -296,7 +299,7 @@ def _download(client: httpx.Client, url: str) -> _Page:
         response = client.get(url)
     except httpx.TimeoutException as exc:
         raise FetchError(f"{url}: no answer within {client.timeout.read}s ({type(exc).__name__})") from exc
-    except httpx.HTTPError as exc:
+    except (httpx.HTTPError, httpx.InvalidURL) as exc:
         raise FetchError(f"{url}: {type(exc).__name__}: {exc}") from exc
     status = f"HTTP {response.status_code} {response.reason_phrase}".rstrip()
     if not response.is_success:
@@ -361,8 +364,10 @@ def _read_index(out: Path) -> list[dict[str, Any]]:
         data = json.loads(path.read_text(encoding="utf-8"))
     except (OSError, ValueError) as exc:
         raise FetchError(f"{path}: not a readable index ({exc})") from exc
-    if not isinstance(data, list) or not all(isinstance(e, dict) for e in data):
-        raise FetchError(f"{path}: not a list of page entries")
+    if not isinstance(data, list) or not all(
+        isinstance(e, dict) and isinstance(e.get("url"), str) and isinstance(e.get("file"), str) for e in data
+    ):
+        raise FetchError(f"{path}: not a list of page entries (each with a string `url` and `file`)")
     return data
 
 
@@ -410,6 +415,11 @@ def fetch_pages(urls: list[str], out: Path, timeout: float = 30.0) -> list[dict[
     files[INDEX] = json.dumps(merged, ensure_ascii=False, indent=1) + "\n"  # last: after every page
     _write_all(out, files)
     for file in stale:
-        if Path(file).name == file:  # only a page of `out` that an entry named
-            (out / file).unlink(missing_ok=True)
+        # Only a page file of `out` that a replaced entry named: never index.json, a directory or a path.
+        target = out / file
+        if Path(file).name == file and file != INDEX and file.endswith(".txt") and target.is_file():
+            try:
+                target.unlink()
+            except OSError as exc:
+                raise FetchError(f"{target}: the page replaced cannot be removed ({exc.strerror or exc})") from None
     return [p.record for p in pages]

@@ -208,7 +208,7 @@ def _read_pipe_rows(lines: list[str], i: int, table: Table) -> int:
 def _values_in_one_cell(text: str, line: int) -> list[tuple[str, int, str]]:
     """`"email" "email_profile"` or `"email" – по email "phone" – ...` (a list flattened into one cell).
     A JSON example (`{"days": 0}`, `["a", "b"]`) lists no values: its strings are keys and sample data."""
-    if text.lstrip().startswith(("{", "[")):
+    if text.strip().strip("`*_ ").startswith(("{", "[")):  # also `{...}` and **{...}** (Markdown)
         return []
     found = re.findall(r'"([^"]*)"(?!\s*:)\s*(?:[–—-]\s*([^"]*))?', text)
     if len(found) < 2:
@@ -261,8 +261,9 @@ def _read_text_rows(lines: list[str], i: int, table: Table) -> int:
 
 # Words a description does not end on: the sentence goes on in the next line.
 _RUNS_ON = re.compile(
-    r"(?i)(?:[,\-–—(/]|\b(?:для|и|в|во|на|по|с|со|к|ко|о|об|от|из|за|у|а|но|или|при|без|до|не|"
-    r"for|of|the|a|an|and|or|to|in|on|with|by|from|at|as|is|are|not))$"
+    r"(?i)(?:[,\-–—(/]|\b(?:для|и|в|во|на|по|с|со|к|ко|о|об|от|из|за|у|а|но|или|при|без|до|не|через|после|"
+    r"между|перед|над|под|чем|что|который|которые|если|как|for|of|the|a|an|and|or|to|in|into|on|onto|with|"
+    r"by|from|at|as|is|are|not|via|per|through|after|before|between|over|under|than|that|which|if|such))$"
 )
 
 

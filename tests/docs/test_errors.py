@@ -46,6 +46,14 @@ def test_a_page_that_is_not_text_is_one_line(tmp_path: Path, command: str) -> No
             "    post: {operationId: import_profile, requestBody: {$ref: '#/nowhere'}}\n",
             ["$ref #/nowhere points to nothing"],
         ),
+        ("openapi: 3.1.0\npaths:\n  /a: null\n", ["a shape scripts/docs cannot read"]),
+        ("openapi: 3.1.0\npaths:\n  /a: [1, 2]\n", ["a shape scripts/docs cannot read"]),
+        (
+            "openapi: 3.1.0\npaths:\n  /api/v1.1/profiles/import:\n    post: {operationId: import_profile, "
+            "requestBody: {content: {application/json: {schema: {type: object, properties: [1, 2]}}}}}\n",
+            ["a shape scripts/docs cannot read"],
+        ),
+        ("openapi: 3.1.0\npaths: {}\nx: " + "[" * 5000 + "]" * 5000 + "\n", ["nested too deeply"]),
     ],
 )
 def test_a_spec_that_cannot_be_read_is_one_line(tmp_path: Path, content: str | None, words: list[str]) -> None:
@@ -129,3 +137,15 @@ def test_relative_paths_are_the_callers(tmp_path: Path) -> None:
     )
     # The spec is looked for in the caller's directory, not found there, and named as the caller wrote it.
     _one_line_exit_2(inside, "no_spec.yaml", "cannot be read")
+
+
+def test_a_deeply_nested_example_is_compared_not_a_crash(tmp_path: Path) -> None:
+    page = "Things\nhttps://example.com/api/v1.1/profiles/import\nRequest parameters\n"
+    page += "| Parameter | Type | Example | Required | Description |\n|---|---|---|---|---|\n"
+    row = "| data | JSON object | " + "[" * 3000 + "]" * 3000 + " | No | {} |\n"
+    for name, description in (("old", "deep"), ("new", "deeper")):
+        (tmp_path / name).mkdir()
+        (tmp_path / name / "en_v72_x.txt").write_text(page + row.format(description), encoding="utf-8")
+    done = run_docs("diff", str(tmp_path / "old"), str(tmp_path / "new"))
+    assert done.returncode == 1 and "Traceback" not in done.stderr, done.stderr
+    assert "description changed: 'deep' -> 'deeper'" in done.stdout

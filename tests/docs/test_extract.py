@@ -302,7 +302,9 @@ def test_a_json_example_in_a_pipe_cell_lists_no_values() -> None:
             "| data | JSON object | { | Yes | Profile fields data |",
             '| data | JSON object | {"_fname": "Ann", "_lname": "Lee"} | Yes | Profile fields data |\n'
             '| tags | array | ["vip", "new"] | No | Tags |\n'
-            '| mode | string | "fast" – quickly "slow" – carefully | No | How |',
+            '| mode | string | "fast" – quickly "slow" – carefully | No | How |\n'
+            '| timeout | JSON object | `{"days": "one", "hours": "two"}` | No | Timeout |\n'
+            '| options | JSON object | **{"mode": "fast", "kind": "slow"}** | No | Options |',
         ),
         "en_v73_profiles_import.txt",
     )
@@ -334,3 +336,9 @@ def test_the_language_is_the_texts(file: str, text: str, lang: str) -> None:
         "": "",
     }[text]
     assert extract_text(body * 2, file).lang == lang
+
+
+@pytest.mark.parametrize("ending", ["\r\n", "\r"])
+def test_crlf_and_bare_cr_line_ends_read_as_lines(tmp_path: Path, ending: str) -> None:
+    (tmp_path / "en_v73_profiles_import.txt").write_bytes(PIPE_PAGE.replace("\n", ending).encode())
+    assert extract_dir(tmp_path)[0].rows == extract_text(PIPE_PAGE, "en_v73_profiles_import.txt").rows

@@ -91,6 +91,7 @@ def site() -> Iterator[Site]:
     s.routes["/missing/"] = Answer(404, b"<html><body><h1>Page not found</h1></body></html>")
     s.routes["/notes.txt"] = Answer(200, b"token string", content_type="text/plain; charset=utf-8")
     s.routes["/slow/"] = Answer(200, b"<html><body>late</body></html>", delay=1.5)
+    s.routes["/binary/"] = Answer(200, bytes(range(256)) * 10)  # says text/html
     s.routes["/blank/"] = Answer(200, b"<html><body><script>var page = 1;</script></body></html>")
     s.thread.start()
     yield s
@@ -408,3 +409,26 @@ def test_pages_are_written_with_the_usual_file_mode(site: Site, tmp_path: Path) 
         os.umask(old)
     modes = {p.name: p.stat().st_mode & 0o777 for p in (tmp_path / "pages").iterdir()}
     assert modes == {f"{EN}.txt": 0o644, "index.json": 0o644}
+
+
+def test_a_binary_answer_said_to_be_html_is_refused(site: Site, tmp_path: Path) -> None:
+    with pytest.raises(FetchError, match="not a text page"):
+        fetch_pages([site.url("/binary/")], tmp_path / "pages", timeout=10)
+    assert not (tmp_path / "pages").exists()
+
+
+def test_an_index_entry_naming_index_json_or_a_directory_removes_neither(site: Site, tmp_path: Path) -> None:
+    (tmp_path / "old.txt").mkdir()
+    stale = [{"url": "http://old/1", "file": "index.json"}, {"url": "http://old/2", "file": "old.txt"}]
+    stale += [{"url": site.url(PATHS[EN]), "file": "index.json"}, {"url": site.url(PATHS[EN]), "file": "old.txt"}]
+    (tmp_path / "index.json").write_text(json.dumps(stale), encoding="utf-8")
+    fetch_pages([site.url(PATHS[EN])], tmp_path, timeout=10)
+    assert (tmp_path / "old.txt").is_dir()
+    assert site.url(PATHS[EN]) in [e["url"] for e in _index(tmp_path)]
+
+
+@pytest.mark.parametrize("url", ["http://[::1", "notaurl", "file:///etc/passwd"])
+def test_a_url_that_is_no_http_address_is_one_clear_error(tmp_path: Path, url: str) -> None:
+    with pytest.raises(FetchError) as caught:
+        fetch_pages([url], tmp_path / "pages", timeout=5)
+    assert str(caught.value).startswith(url + ": ") and "\n" not in str(caught.value)
