@@ -115,28 +115,16 @@ def test_relative_paths_are_the_callers(tmp_path: Path) -> None:
     """scripts/docs (the shell command) keeps the caller's working directory."""
     shutil.copytree(landed_pages(), tmp_path / "pages")
     env = {k: v for k, v in os.environ.items() if k != "ALTCRAFT_DOCS_DIR"}
-    done = subprocess.run(
-        ["bash", str(ROOT / "scripts" / "docs"), "extract", "pages"],
-        capture_output=True,
-        text=True,
-        cwd=tmp_path,
-        env=env,
-        timeout=300,
-        check=False,
-    )
+
+    def run(*args: str) -> subprocess.CompletedProcess[str]:
+        command = ["bash", str(ROOT / "scripts" / "docs"), *args]
+        return subprocess.run(command, capture_output=True, text=True, cwd=tmp_path, env=env, timeout=300, check=False)
+
+    done = run("extract", "pages")
     assert done.returncode == 0, done.stderr
     assert done.stdout.startswith(EN + ":")
-    inside = subprocess.run(
-        ["bash", str(ROOT / "scripts" / "docs"), "check", "--docs", "pages", "--spec", "no_spec.yaml"],
-        capture_output=True,
-        text=True,
-        cwd=tmp_path,
-        env=env,
-        timeout=300,
-        check=False,
-    )
     # The spec is looked for in the caller's directory, not found there, and named as the caller wrote it.
-    _one_line_exit_2(inside, "no_spec.yaml", "cannot be read")
+    _one_line_exit_2(run("check", "--docs", "pages", "--spec", "no_spec.yaml"), "no_spec.yaml", "cannot be read")
 
 
 def test_a_deeply_nested_example_is_compared_not_a_crash(tmp_path: Path) -> None:
