@@ -1898,6 +1898,35 @@ def test_sync_a_deadline_during_connect_is_known_not_sent(unreachable_port: int)
     assert str(err.value) == "import_profile: no answer from 127.0.0.1 within the deadline (1 attempt(s))"
 
 
+def _connect_times_out(request: httpx.Request) -> httpx.Response:
+    raise httpx.ConnectTimeout("timed out", request=request)
+
+
+def test_a_connect_timeout_that_is_the_deadline_is_the_deadline() -> None:
+    """httpx's connect timer and the client's own wait race at the deadline (this failed under load): a
+    timeout of an attempt that had only the deadline's remaining time is the deadline passing, never a
+    failed connection that is retried and reported as "could not reach"."""
+    with sync_client(_connect_times_out) as c, pytest.raises(TransportError) as err:
+        c.import_profile(PROFILE, timeout=0.3)
+    assert type(err.value) is TransportError
+    assert str(err.value) == "import_profile: no answer from altcraft.test within the deadline (1 attempt(s))"
+
+
+async def test_async_a_connect_timeout_that_is_the_deadline_is_the_deadline() -> None:
+    async with async_client(_connect_times_out) as c:
+        with pytest.raises(TransportError) as err:
+            await c.import_profile(PROFILE, timeout=0.3)
+    assert type(err.value) is TransportError
+    assert str(err.value) == "import_profile: no answer from altcraft.test within the deadline (1 attempt(s))"
+
+
+def test_a_connect_timeout_shorter_than_the_deadline_is_retried() -> None:
+    with sync_client(_connect_times_out, timeout=httpx.Timeout(0.05)) as c, pytest.raises(TransportError) as err:
+        c.import_profile(PROFILE, timeout=30)
+    assert str(err.value).startswith("import_profile: could not reach altcraft.test after ")
+    assert "after 1 attempt(s)" not in str(err.value)
+
+
 async def test_async_a_deadline_during_connect_is_known_not_sent(unreachable_port: int) -> None:
     async with AsyncAltcraft(f"http://127.0.0.1:{unreachable_port}", TOKEN) as c:
         with pytest.raises(TransportError) as err:

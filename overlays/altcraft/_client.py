@@ -122,6 +122,7 @@ class _Call:
     attempts: int = 0
     started: float = 0.0
     plain: bool = False  # answer with the decoded JSON, not the model
+    deadline_bound: bool = False  # this attempt's httpx timeouts are the deadline's remaining time
 
 
 @dataclass
@@ -294,6 +295,10 @@ class _Core:
         remaining = call.deadline - self._clock()
         if remaining <= 0:
             raise self._deadline_error(call, sent=False)
+        phases = [v for v in (self._timeout.connect, self._timeout.read, self._timeout.write) if v is not None]
+        call.deadline_bound = remaining <= min(phases, default=remaining) and (
+            self._attempt_total is None or remaining <= self._attempt_total
+        )
         if self._attempt_total is not None:
             remaining = min(remaining, self._attempt_total)
         parts = {
@@ -339,7 +344,9 @@ class _Core:
     def _failed(self, call: _Call, exc: BaseException, trace: _Trace) -> _Retry:
         """An attempt that got no answer: a pause before the next one, or the final exception."""
         sent = trace.was_sent(exc)
-        if isinstance(exc, _DeadlineExceeded):
+        # A timeout that is the deadline's own (the attempt had only the deadline's remaining time) is the
+        # deadline passing, however close httpx's timer and our clock are.
+        if isinstance(exc, _DeadlineExceeded) or (isinstance(exc, httpx.TimeoutException) and call.deadline_bound):
             raise self._deadline_error(call, sent=sent)
         detail = f"{type(exc).__name__}: {self._redact(str(exc)) or 'no detail'}"
         if not sent or call.operation == "task_status":

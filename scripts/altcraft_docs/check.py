@@ -30,8 +30,8 @@ from .textform import ROW_START
 
 __all__ = ["Finding", "check", "page_types", "required_reading"]
 
-CITATION = re.compile(r"(\w+\.txt)((?:[\s,;]*(?:and\s+)?l\.\d+(?:-\d+)?)+)")
-_LINES = re.compile(r"l\.(\d+)(?:-(\d+))?")
+CITATION = re.compile(r"(\w+\.txt)((?:[\s,;(]*(?:and\s+)?l\.\d+(?:[-–—]\d+)?)+)")
+_LINES = re.compile(r"l\.(\d+)(?:[-–—](\d+))?")
 _TYPE_MAP = [
     (r"^int/string$|^string/int$", {"integer", "string"}),
     (r"^(?:int|integer)$", {"integer"}),
@@ -328,6 +328,14 @@ def _judge_citation(
     spec: Spec, node: dict[str, Any], pointer: str, text: str, names: set[str], pages: dict[str, list[str]]
 ) -> list[Finding]:
     out: list[Finding] = []
+    cited = {m.start(1) for m in CITATION.finditer(text)}
+    for bare in re.finditer(r"\b\w+\.txt", text):  # a page file named
+        if bare.start() not in cited and (bare.group(0) in pages or re.match(r"[a-z]{2}_v\d+_", bare.group(0))):
+            out.append(
+                Finding(
+                    "", bare.group(0), 0, pointer, "citation", f"x-source cites {bare.group(0)} without a line (l.N)"
+                )
+            )
     for m in CITATION.finditer(text):
         file = m.group(1)
         if file not in pages:
@@ -338,6 +346,10 @@ def _judge_citation(
         lines = pages[file]
         for lm in _LINES.finditer(m.group(2)):
             first, last = int(lm.group(1)), int(lm.group(2) or lm.group(1))
+            if last < first:
+                message = f"x-source cites {lm.group(0)}, a range that ends before it starts"
+                out.append(Finding("", file, first, pointer, "citation", message))
+                continue
             if not 1 <= first <= last <= len(lines):
                 out.append(
                     Finding(

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import math
 import os
 import sys
 from collections.abc import Sequence
@@ -22,6 +23,7 @@ from pathlib import Path
 from .check import Finding, check
 from .diff import diff
 from .extract import extract_dir, page_files
+from .model import DocsError
 from .spec import Spec
 
 ROOT = Path(__file__).resolve().parent.parent.parent
@@ -38,12 +40,16 @@ def default_docs_dir() -> Path:
 def _pages_dir(value: str | None) -> Path:
     where = Path(value) if value else default_docs_dir()
     if not where.is_dir() or not page_files(where):
-        raise SystemExit(_fail(f"no doc pages (*.txt) in {where}; set ALTCRAFT_DOCS_DIR or pass the directory"))
+        raise DocsError(f"no doc pages (*.txt) in {where}; set ALTCRAFT_DOCS_DIR or pass the directory")
     return where
 
 
-def _fail(message: str) -> int:
+def _fail(message: str, as_json: bool = False) -> int:
+    """One line on stderr, exit 2; with --json also `{"error": ...}` on stdout, so a machine reads JSON."""
     print(f"scripts/docs: {message}", file=sys.stderr)
+    if as_json:
+        json.dump({"error": message}, sys.stdout, ensure_ascii=False)
+        sys.stdout.write("\n")
     return 2
 
 
@@ -110,6 +116,16 @@ def cmd_fetch(args: argparse.Namespace) -> int:
     return 0
 
 
+def _seconds(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a number of seconds: {text!r}") from None
+    if not math.isfinite(value) or value <= 0:
+        raise argparse.ArgumentTypeError(f"must be a positive number of seconds, not {text!r}")
+    return value
+
+
 def parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="scripts/docs", description=__doc__.split("\n\n")[0])
     sub = p.add_subparsers(dest="command", required=True)
@@ -117,34 +133,52 @@ def parser() -> argparse.ArgumentParser:
     e.add_argument(
         "dir", nargs="?", help="the pages' directory (default: $ALTCRAFT_DOCS_DIR or ../shared/docs/altcraft)"
     )
-    e.add_argument("--json", action="store_true")
+    e.add_argument("--json", action="store_true", help="print a JSON list of rows instead of one line per row")
     e.set_defaults(run=cmd_extract)
     c = sub.add_parser("check", help="openapi.yaml against the pages, both ways")
     c.add_argument("--docs", help="the pages' directory")
     c.add_argument("--spec", help="the spec (default: openapi.yaml of this checkout)")
-    c.add_argument("--json", action="store_true")
+    c.add_argument("--json", action="store_true", help="print a JSON list of findings instead of one line each")
     c.add_argument("--explained", action="store_true", help="also list the differences x-docs-discrepancies records")
     c.set_defaults(run=cmd_check)
     d = sub.add_parser("diff", help="parameter-level differences between two sets of pages")
-    d.add_argument("old")
-    d.add_argument("new")
-    d.add_argument("--json", action="store_true")
+    d.add_argument("old", help="the directory of the pages before")
+    d.add_argument("new", help="the directory of the pages after")
+    d.add_argument("--json", action="store_true", help="print a JSON list of changes instead of one line each")
     d.set_defaults(run=cmd_diff)
     f = sub.add_parser("fetch", help="download guide pages and write them as text pages")
-    f.add_argument("urls", nargs="+", metavar="URL")
+    f.add_argument("urls", nargs="+", metavar="URL", help="guide page URLs (each written as one text page)")
     f.add_argument("--out", required=True, help="the directory to write the pages and index.json to")
-    f.add_argument("--timeout", type=float, default=30.0, help="seconds per request (default 30)")
-    f.add_argument("--json", action="store_true")
+    f.add_argument(
+        "--timeout",
+        type=_seconds,
+        default=30.0,
+        help="seconds to wait for a connection, and for each read of an answer (default 30)",
+    )
+    f.add_argument("--json", action="store_true", help="print the pages' index entries as JSON")
     f.set_defaults(run=cmd_fetch)
     return p
+
+
+def _input(args: argparse.Namespace) -> str:
+    if args.command == "check":
+        return str(args.spec or SPEC) + " or the pages"
+    return "the pages"
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = parser().parse_args(argv)
     try:
         return int(args.run(args))
-    except SystemExit as exc:
-        return int(exc.code) if isinstance(exc.code, int) else _fail(str(exc.code))
+    except DocsError as exc:
+        return _fail(str(exc), args.json)
     except BrokenPipeError:  # `scripts/docs extract | head`
         sys.stderr.close()
         return 0
+    except (RecursionError, MemoryError) as exc:
+        return _fail(f"{_input(args)}: nested too deeply to read ({type(exc).__name__})", args.json)
+    except (AttributeError, KeyError, TypeError, ValueError, IndexError) as exc:
+        # Input of a shape the reader does not expect (a spec whose `paths` hold a list, properties that
+        # are a list): exit 2 like any unreadable input, never 1, which means findings.
+        where = _input(args)
+        return _fail(f"{where}: a shape scripts/docs cannot read ({type(exc).__name__}: {exc})", args.json)

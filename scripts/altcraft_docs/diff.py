@@ -2,13 +2,15 @@
 
 Pages are matched by operation and language (a page of another version or file name that documents the
 same operation in the same language is the same page); where one set holds several versions of that
-page, by version too. A name is `added` or `removed`, or `changed` in one of its cells (`type`,
-`required`, `example`, `description`). White space is not a difference: cells are compared with every
-run of white space as one space, so a reflowed description is the same description.
+page, by version too; where one version of it is printed by several page files, by file name. A name is
+`added` or `removed`, or `changed` in one of its cells (`type`, `required`, `example`, `description`).
+White space is not a difference: cells are compared with every run of white space as one space, so a
+reflowed description is the same description.
 """
 
 from __future__ import annotations
 
+import json
 from dataclasses import asdict, dataclass
 from typing import Any
 
@@ -43,22 +45,38 @@ class Change:
 
 
 def _norm(text: str) -> str:
-    return " ".join(text.split())
+    """A cell as compared: a JSON example as its canonical JSON (`{"a":1}` is `{ "a": 1 }`), other text
+    with each run of white space as one space."""
+    try:
+        return json.dumps(json.loads(text), ensure_ascii=False, sort_keys=False)
+    except (ValueError, RecursionError):
+        return " ".join(text.split())
 
 
-def _groups(pages: list[Page]) -> dict[tuple[str, str], dict[str, list[Row]]]:
-    """(operation, language) -> version -> rows."""
-    out: dict[tuple[str, str], dict[str, list[Row]]] = {}
+_Files = dict[str, list[Row]]  # page file -> its rows
+
+
+def _groups(pages: list[Page]) -> dict[tuple[str, str], dict[str, _Files]]:
+    """(operation, language) -> version -> page file -> rows."""
+    out: dict[tuple[str, str], dict[str, _Files]] = {}
     for page in pages:
         for row in page.rows:
-            out.setdefault((row.operation, row.lang), {}).setdefault(row.version, []).append(row)
+            files = out.setdefault((row.operation, row.lang), {}).setdefault(row.version, {})
+            files.setdefault(row.page, []).append(row)
     return out
 
 
-def _pairs(old: dict[str, list[Row]], new: dict[str, list[Row]]) -> list[tuple[list[Row], list[Row]]]:
+def _by_file(old: _Files, new: _Files) -> list[tuple[list[Row], list[Row]]]:
+    """One page on each side is the same page, whatever its name; several are matched by file name."""
     if len(old) <= 1 and len(new) <= 1:
         return [(next(iter(old.values()), []), next(iter(new.values()), []))]
-    return [(old.get(v, []), new.get(v, [])) for v in sorted(set(old) | set(new))]
+    return [(old.get(f, []), new.get(f, [])) for f in sorted(set(old) | set(new))]
+
+
+def _pairs(old: dict[str, _Files], new: dict[str, _Files]) -> list[tuple[list[Row], list[Row]]]:
+    if len(old) <= 1 and len(new) <= 1:
+        return _by_file(next(iter(old.values()), {}), next(iter(new.values()), {}))
+    return [pair for v in sorted(set(old) | set(new)) for pair in _by_file(old.get(v, {}), new.get(v, {}))]
 
 
 def _label(row: Row) -> str:

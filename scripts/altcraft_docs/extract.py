@@ -25,7 +25,7 @@ from pathlib import Path
 from typing import Any
 
 from .jsonkeys import KeyHit
-from .model import Page, Row, operation_id, page_tag
+from .model import DocsError, Page, Row, operation_id, page_tag
 from .textform import Table, example_blocks, find_tables, keys_of_cell
 
 __all__ = ["extract_dir", "extract_page", "extract_text", "page_files"]
@@ -42,11 +42,22 @@ def page_files(directory: Path) -> list[Path]:
 
 
 def _lang(lines: list[str], file: str) -> str:
+    """The page's language from its text: `ru` when at least a tenth of its letters are Cyrillic, `en`
+    when it has Latin prose and (almost) no Cyrillic. A page too short to tell falls back on the file
+    name's prefix (`ru_...`, `en_...`), else "" (unknown)."""
+    cyrillic = latin = 0
+    for line in lines:
+        for ch in line.lower():
+            if "а" <= ch <= "я" or ch == "ё":
+                cyrillic += 1
+            elif "a" <= ch <= "z":
+                latin += 1
+    if cyrillic >= 50 and cyrillic * 10 >= cyrillic + latin:
+        return "ru"
+    if latin >= 50 and cyrillic * 10 < cyrillic + latin:
+        return "en"
     head = file.split("_", 1)[0]
-    if head in ("ru", "en"):
-        return head
-    cyrillic = sum(1 for line in lines for ch in line if "а" <= ch.lower() <= "я")
-    return "ru" if cyrillic > 200 else "en"
+    return head if head in ("ru", "en") else ""
 
 
 def _version(lines: list[str], file: str) -> str:
@@ -218,7 +229,18 @@ def _dedupe(rows: list[Row]) -> list[Row]:
 
 
 def extract_page(path: Path) -> Page:
-    return extract_text(path.read_text(encoding="utf-8"), path.name)
+    """A page file, extracted; a file that cannot be read as UTF-8 text is a `DocsError` naming it."""
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise DocsError(f"{path}: cannot be read ({exc.strerror or exc})") from None
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise DocsError(f"{path}: not a text page (not UTF-8 at byte {exc.start})") from None
+    if "\x00" in text:
+        raise DocsError(f"{path}: not a text page (it holds NUL bytes)")
+    return extract_text(text.replace("\r\n", "\n").replace("\r", "\n"), path.name)
 
 
 def extract_dir(directory: Path) -> list[Page]:

@@ -34,7 +34,7 @@ import httpx
 import lxml.etree
 import lxml.html
 
-from .model import operation_id
+from .model import DocsError, operation_id
 
 __all__ = ["FetchError", "fetch_pages", "html_to_text", "page_record"]
 
@@ -59,9 +59,9 @@ _VERSION_LINE = re.compile(r"(?:Documentation for version|Документаци
 _LANGS = ("en", "ru")
 
 
-class FetchError(SystemExit):
-    """A page that cannot be fetched or read. Its message is one line naming the URL; as a SystemExit
-    with that message, `scripts/docs` prints it and exits 2."""
+class FetchError(DocsError):
+    """A page that cannot be fetched, read or written. Its message is one line naming the URL or file;
+    `scripts/docs` prints it and exits 2."""
 
     def __init__(self, message: str) -> None:
         super().__init__(message)
@@ -254,6 +254,11 @@ def page_record(url: str, final_url: str, content: bytes, encoding: str) -> tupl
     except (lxml.etree.ParserError, ValueError, LookupError) as exc:
         raise FetchError(f"{url}: not a readable HTML page ({exc})") from exc
     text = html_to_text(document)
+    if not text.strip():
+        raise FetchError(f"{url}: an HTML page without text (nothing to write)")
+    controls = re.search(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]", text)
+    if controls:
+        raise FetchError(f"{url}: not a text page (control character {controls.group(0)!r} in its text)")
     request_path = _request_path(text)
     lang, version = _lang(document, final_url, text), _version(final_url, text)
     name = "_".join(p for p in (lang, version, _slug(request_path, final_url)) if p)
@@ -294,7 +299,7 @@ def _download(client: httpx.Client, url: str) -> _Page:
         response = client.get(url)
     except httpx.TimeoutException as exc:
         raise FetchError(f"{url}: no answer within {client.timeout.read}s ({type(exc).__name__})") from exc
-    except httpx.HTTPError as exc:
+    except (httpx.HTTPError, httpx.InvalidURL) as exc:
         raise FetchError(f"{url}: {type(exc).__name__}: {exc}") from exc
     status = f"HTTP {response.status_code} {response.reason_phrase}".rstrip()
     if not response.is_success:
@@ -306,15 +311,49 @@ def _download(client: httpx.Client, url: str) -> _Page:
     return _Page(record, text)
 
 
-def _write_atomically(path: Path, data: str) -> None:
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
+
+
+def _stage(path: Path, data: str) -> Path:
+    """`data` in a temporary file beside `path` (mode 0666 less the umask, as open() would give)."""
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     try:
         with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as f:
             f.write(data)
-        os.replace(tmp, path)
+        os.chmod(tmp, 0o666 & ~_umask())
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
+    return Path(tmp)
+
+
+def _write_all(out: Path, files: dict[str, str]) -> None:
+    """Write every file of `files` (name -> text) into `out`, or none: all are staged first, then moved
+    into place; a failure removes what was staged and is a FetchError naming the file."""
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise FetchError(f"{out}: cannot create the directory ({exc.strerror or exc})") from None
+    for name in files:
+        if (out / name).is_dir():
+            raise FetchError(f"{out / name}: is a directory; cannot write the page there")
+    staged: list[tuple[Path, Path]] = []
+    current = ""
+    try:
+        for name, text in files.items():
+            current = name
+            staged.append((_stage(out / name, text), out / name))
+        for tmp, target in staged:
+            current = target.name
+            os.replace(tmp, target)
+    except OSError as exc:
+        raise FetchError(f"{out / current}: cannot be written ({exc.strerror or exc})") from None
+    finally:
+        for tmp, _target in staged:
+            tmp.unlink(missing_ok=True)
 
 
 def _read_index(out: Path) -> list[dict[str, Any]]:
@@ -325,8 +364,10 @@ def _read_index(out: Path) -> list[dict[str, Any]]:
         data = json.loads(path.read_text(encoding="utf-8"))
     except (OSError, ValueError) as exc:
         raise FetchError(f"{path}: not a readable index ({exc})") from exc
-    if not isinstance(data, list) or not all(isinstance(e, dict) for e in data):
-        raise FetchError(f"{path}: not a list of page entries")
+    if not isinstance(data, list) or not all(
+        isinstance(e, dict) and isinstance(e.get("url"), str) and isinstance(e.get("file"), str) for e in data
+    ):
+        raise FetchError(f"{path}: not a list of page entries (each with a string `url` and `file`)")
     return data
 
 
@@ -357,6 +398,8 @@ def fetch_pages(urls: list[str], out: Path, timeout: float = 30.0) -> list[dict[
     """Fetch `urls` (redirects followed, `timeout` seconds per request) and write each as a text page in
     `out`, then `out/index.json`; returns the pages' index entries. Raises FetchError (and writes nothing)
     if any URL answers other than 2xx with HTML, or not at all."""
+    if out.exists() and not out.is_dir():
+        raise FetchError(f"{out}: exists and is not a directory (--out names the directory to write to)")
     unique = list(dict.fromkeys(urls))
     headers = {"Accept": "text/html,application/xhtml+xml", "User-Agent": "altcraft-docs-fetch/1"}
     with httpx.Client(follow_redirects=True, timeout=httpx.Timeout(timeout), headers=headers) as client:
@@ -368,11 +411,15 @@ def fetch_pages(urls: list[str], out: Path, timeout: float = 30.0) -> list[dict[
             raise FetchError(f"{url}: the same page name as {seen[file]} ({file})")
         seen[file] = url
     merged, stale = _merge(_read_index(out), [p.record for p in pages])
-    out.mkdir(parents=True, exist_ok=True)
-    for page in pages:
-        _write_atomically(out / page.record["file"], page.text)
-    _write_atomically(out / INDEX, json.dumps(merged, ensure_ascii=False, indent=1) + "\n")
+    files = {p.record["file"]: p.text for p in pages}
+    files[INDEX] = json.dumps(merged, ensure_ascii=False, indent=1) + "\n"  # last: after every page
+    _write_all(out, files)
     for file in stale:
-        if Path(file).name == file:  # only a page of `out` that an entry named
-            (out / file).unlink(missing_ok=True)
+        # Only a page file of `out` that a replaced entry named: never index.json, a directory or a path.
+        target = out / file
+        if Path(file).name == file and file != INDEX and file.endswith(".txt") and target.is_file():
+            try:
+                target.unlink()
+            except OSError as exc:
+                raise FetchError(f"{target}: the page replaced cannot be removed ({exc.strerror or exc})") from None
     return [p.record for p in pages]

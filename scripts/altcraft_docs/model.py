@@ -6,7 +6,12 @@ import re
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
-__all__ = ["KINDS", "OPERATION_IDS", "Page", "Row", "operation_id"]
+__all__ = ["KINDS", "OPERATION_IDS", "DocsError", "Page", "Row", "operation_id"]
+
+
+class DocsError(Exception):
+    """Pages or a spec that cannot be read: `scripts/docs` prints the message as one line and exits 2."""
+
 
 KINDS = ("param", "response", "value", "response-value")
 

@@ -9,6 +9,8 @@ from typing import Any
 
 import yaml
 
+from .model import DocsError
+
 __all__ = ["Spec"]
 
 _COMPOSED = ("allOf", "anyOf", "oneOf")
@@ -22,19 +24,36 @@ class Spec:
 
     @classmethod
     def load(cls, path: Path) -> Spec:
-        with path.open(encoding="utf-8") as f:
-            return cls(yaml.safe_load(f))
+        """The spec at `path`; one that is missing, not YAML or not an OpenAPI mapping is a `DocsError`."""
+        try:
+            text = path.read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError) as exc:
+            reason = exc.strerror if isinstance(exc, OSError) else "not UTF-8 text"
+            raise DocsError(f"{path}: the spec cannot be read ({reason})") from None
+        try:
+            document = yaml.safe_load(text)
+        except yaml.YAMLError as exc:
+            mark = getattr(exc, "problem_mark", None)
+            where = f" at line {mark.line + 1}" if mark is not None else ""
+            raise DocsError(f"{path}: the spec is not valid YAML{where}") from None
+        if not isinstance(document, dict) or not isinstance(document.get("paths"), dict):
+            raise DocsError(f"{path}: not an OpenAPI document (no mapping with `paths`)")
+        return cls(document)
 
     def resolve(self, node: Any) -> Any:
         seen = 0
         while isinstance(node, dict) and "$ref" in node:
             target: Any = self.doc
-            for part in node["$ref"].lstrip("#/").split("/"):
-                target = target[part.replace("~1", "/").replace("~0", "~")]
+            ref = node["$ref"]
+            for part in str(ref).lstrip("#/").split("/"):
+                key = part.replace("~1", "/").replace("~0", "~")
+                if not isinstance(target, dict) or key not in target:
+                    raise DocsError(f"the spec's $ref {ref} points to nothing")
+                target = target[key]
             node = target
             seen += 1
             if seen > 50:
-                raise ValueError(f"$ref cycle at {node!r:.80}")
+                raise DocsError(f"the spec's $ref {ref} is a cycle")
         return node
 
     def operations(self) -> dict[str, tuple[str, str, dict[str, Any]]]:
@@ -47,12 +66,23 @@ class Spec:
         return out
 
     def request_root(self, operation: dict[str, Any]) -> dict[str, Any]:
-        return dict(self.resolve(operation["requestBody"]["content"]["application/json"]["schema"]))
+        """The JSON request body's schema; `{}` for an operation without one (it has no parameters)."""
+        schema = self._at(operation, "requestBody", "content", "application/json", "schema")
+        return dict(schema) if isinstance(schema, dict) else {}
+
+    def _at(self, node: Any, *keys: str) -> Any:
+        for key in keys:
+            node = self.resolve(node)
+            if not isinstance(node, dict) or key not in node:
+                return None
+            node = node[key]
+        return self.resolve(node)
 
     def response_roots(self, operation: dict[str, Any]) -> list[dict[str, Any]]:
         """The schemas of the 200 answer: each variant (the success shape and the error envelope)."""
-        response = self.resolve(operation["responses"]["200"])
-        schema = self.resolve(response["content"]["application/json"]["schema"])
+        schema = self._at(operation, "responses", "200", "content", "application/json", "schema")
+        if not isinstance(schema, dict):
+            return []
         alternatives = schema.get("anyOf") or schema.get("oneOf") or [schema]
         return [self.resolve(s) for s in alternatives]
 

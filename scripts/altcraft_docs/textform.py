@@ -206,8 +206,11 @@ def _read_pipe_rows(lines: list[str], i: int, table: Table) -> int:
 
 
 def _values_in_one_cell(text: str, line: int) -> list[tuple[str, int, str]]:
-    """`"email" "email_profile"` or `"email" – по email "phone" – ...` (a list flattened into one cell)."""
-    found = re.findall(r'"([^"]*)"\s*(?:[–—-]\s*([^"]*))?', text)
+    """`"email" "email_profile"` or `"email" – по email "phone" – ...` (a list flattened into one cell).
+    A JSON example (`{"days": 0}`, `["a", "b"]`) lists no values: its strings are keys and sample data."""
+    if text.strip().strip("`*_ ").startswith(("{", "[")):  # also `{...}` and **{...}** (Markdown)
+        return []
+    found = re.findall(r'"([^"]*)"(?!\s*:)\s*(?:[–—-]\s*([^"]*))?', text)
     if len(found) < 2:
         return []
     return [(value, line, note.strip()) for value, note in found]
@@ -237,12 +240,14 @@ def _read_text_rows(lines: list[str], i: int, table: Table) -> int:
     # A section candidate is a section only if the row before it is complete without it: "Email address"
     # after a row whose Required cell was its last is that row's description, "Trigger launch" after a
     # described row is a section.
+    # A candidate after a line that cannot end a sentence ("Данные для" / "Захвата событий (Action hooks)")
+    # is that line's text reflowed onto the next line, not a section.
     section = ""
     kept: list[tuple[int, bool]] = []
     for start, is_section in marks:
         if is_section and kept and not kept[-1][1]:
             before = _split_row(lines, kept[-1][0], start, table, "")
-            if not before.description.text:
+            if not before.description.text or _runs_on(lines[start - 1]):
                 continue
         kept.append((start, is_section))
     for n, (start, is_section) in enumerate(kept):
@@ -252,6 +257,19 @@ def _read_text_rows(lines: list[str], i: int, table: Table) -> int:
         stop = kept[n + 1][0] if n + 1 < len(kept) else end
         table.rows.append(_split_row(lines, start, stop, table, section))
     return end
+
+
+# Words a description does not end on: the sentence goes on in the next line.
+_RUNS_ON = re.compile(
+    r"(?i)(?:[,\-–—(/]|\b(?:для|и|в|во|на|по|с|со|к|ко|о|об|от|из|за|у|а|но|или|при|без|до|не|через|после|"
+    r"между|перед|над|под|чем|что|который|которые|если|как|for|of|the|a|an|and|or|to|in|into|on|onto|with|"
+    r"by|from|at|as|is|are|not|via|per|through|after|before|between|over|under|than|that|which|if|such))$"
+)
+
+
+def _runs_on(line: str) -> bool:
+    """Whether a line ends where a sentence cannot: on a comma, a hyphen, a preposition or a conjunction."""
+    return bool(_RUNS_ON.search(line.rstrip()))
 
 
 def _plausible_row(text: str) -> bool:

@@ -35,14 +35,17 @@ def edit_line(path: Path, old: str, new: str, count: int = 1) -> None:
     path.write_text(text.replace(old, new, count), encoding="utf-8")
 
 
-def run_docs(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
-    """`scripts/docs ARGS` (as python -m altcraft_docs, with this venv's python)."""
+def run_docs(
+    *args: str, env: dict[str, str] | None = None, cwd: Path | None = None
+) -> subprocess.CompletedProcess[str]:
+    """`scripts/docs ARGS` (as python -m altcraft_docs, with this venv's python), run in `cwd` (default:
+    the checkout)."""
     full_env = {**os.environ, "PYTHONPATH": str(ROOT / "scripts"), **(env or {})}
     return subprocess.run(
         [sys.executable, "-m", "altcraft_docs", *args],
         capture_output=True,
         text=True,
-        cwd=ROOT,
+        cwd=cwd or ROOT,
         env=full_env,
         timeout=120,
         check=False,

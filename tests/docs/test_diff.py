@@ -112,3 +112,36 @@ def test_text_output_is_one_line_per_change(tmp_path: Path) -> None:
     assert done.stdout.splitlines() == [
         f"{RU_TASK}:78: import_and_start_batch_task (ru): param resource_id: required changed: 'Нет' -> 'Да'"
     ]
+
+
+RU = "ru_v72_triggers_import_and_start_batch.txt"
+
+
+def test_a_description_reflowed_onto_a_line_that_looks_like_a_section(tmp_path: Path) -> None:
+    new = copy_pages(tmp_path / "new")
+    edit_line(
+        new / RU, "НетДанные для Захвата событий (Action hooks)\n", "НетДанные для\nЗахвата событий (Action hooks)\n"
+    )
+    assert _diff(landed_pages(), new) == (0, [])
+
+
+def test_two_pages_of_one_operation_and_language_are_each_compared(tmp_path: Path) -> None:
+    """A second page file for the same (operation, language, version) does not hide the first's changes."""
+    old = copy_pages(tmp_path / "old")
+    shutil.copy(old / EN, old / EN.replace(".txt", "_copy.txt"))
+    new = copy_pages(tmp_path / "new")
+    shutil.copy(new / EN, new / EN.replace(".txt", "_copy.txt"))
+    edit_line(new / EN, "trigger_idint13YesTrigger campaign ID", "trigger_idint14YesTrigger campaign ID")
+    code, changes = _diff(old, new)
+    assert code == 1
+    assert [(c["page"], c["name"], c["field"], c["new"]) for c in changes] == [(EN, "trigger_id", "example", "14")]
+
+
+def test_a_json_example_laid_out_anew_is_not_a_difference(tmp_path: Path) -> None:
+    new = copy_pages(tmp_path / "new")
+    edit_line(new / EN, '"days": 0,\n"hours": 0,\n"minutes": 5\n', '"days":0,"hours":0,\n   "minutes":5\n')
+    assert _diff(landed_pages(), new) == (0, [])
+    edit_line(new / EN, '"minutes":5', '"minutes":6')
+    _, changes = _diff(landed_pages(), new)
+    assert sorted((c["name"], c["field"]) for c in changes) == [("timeout", "example"), ("timeout.minutes", "example")]
+    assert [c["new"] for c in changes if c["name"] == "timeout.minutes"] == ["6"]

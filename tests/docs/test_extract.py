@@ -294,3 +294,51 @@ def test_empty_example_cells_and_paragraphs_in_an_answer_table() -> None:
     assert by[("param", "mode")].required == '"matching":"custom"'
     assert by[("response", "error")].description == "Error code.\n\nZero on success."
     assert by[("response", "task_id")].description == "Task ID"
+
+
+def test_a_json_example_in_a_pipe_cell_lists_no_values() -> None:
+    page = extract_text(
+        PIPE_PAGE.replace(
+            "| data | JSON object | { | Yes | Profile fields data |",
+            '| data | JSON object | {"_fname": "Ann", "_lname": "Lee"} | Yes | Profile fields data |\n'
+            '| tags | array | ["vip", "new"] | No | Tags |\n'
+            '| mode | string | "fast" – quickly "slow" – carefully | No | How |\n'
+            '| timeout | JSON object | `{"days": "one", "hours": "two"}` | No | Timeout |\n'
+            '| options | JSON object | **{"mode": "fast", "kind": "slow"}** | No | Options |',
+        ),
+        "en_v73_profiles_import.txt",
+    )
+    values = {(r.param, r.name, r.description) for r in page.rows if r.kind == "value"}
+    assert values == {
+        ("matching", "email", ""),
+        ("matching", "email_profile", ""),
+        ("matching", "phone", ""),
+        ("mode", "fast", "quickly"),
+        ("mode", "slow", "carefully"),
+    }
+    assert {"data._fname", "data._lname"} <= {r.name for r in page.rows if r.kind == "param"}
+
+
+@pytest.mark.parametrize(
+    ("file", "text", "lang"),
+    [
+        ("x_v72_foo.txt", "ru", "ru"),  # no prefix: the text decides
+        ("en_v72_foo.txt", "ru", "ru"),  # a prefix that the text contradicts
+        ("ru_v72_foo.txt", "en", "en"),
+        ("ru_v72_foo.txt", "", "ru"),  # too little text: the prefix
+        ("x_v72_foo.txt", "", ""),  # neither: unknown, not guessed
+    ],
+)
+def test_the_language_is_the_texts(file: str, text: str, lang: str) -> None:
+    body = {
+        "ru": "Описание\nИмпортирует профиль и запускает триггерную кампанию для каждого профиля.\n",
+        "en": "Description\nImports a profile and launches the trigger campaign for every profile given.\n",
+        "": "",
+    }[text]
+    assert extract_text(body * 2, file).lang == lang
+
+
+@pytest.mark.parametrize("ending", ["\r\n", "\r"])
+def test_crlf_and_bare_cr_line_ends_read_as_lines(tmp_path: Path, ending: str) -> None:
+    (tmp_path / "en_v73_profiles_import.txt").write_bytes(PIPE_PAGE.replace("\n", ending).encode())
+    assert extract_dir(tmp_path)[0].rows == extract_text(PIPE_PAGE, "en_v73_profiles_import.txt").rows

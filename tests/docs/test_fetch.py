@@ -6,6 +6,7 @@ from __future__ import annotations
 import hashlib
 import html
 import json
+import os
 import re
 import threading
 import time
@@ -90,6 +91,8 @@ def site() -> Iterator[Site]:
     s.routes["/missing/"] = Answer(404, b"<html><body><h1>Page not found</h1></body></html>")
     s.routes["/notes.txt"] = Answer(200, b"token string", content_type="text/plain; charset=utf-8")
     s.routes["/slow/"] = Answer(200, b"<html><body>late</body></html>", delay=1.5)
+    s.routes["/binary/"] = Answer(200, bytes(range(256)) * 10)  # says text/html
+    s.routes["/blank/"] = Answer(200, b"<html><body><script>var page = 1;</script></body></html>")
     s.thread.start()
     yield s
     s.server.shutdown()
@@ -374,3 +377,58 @@ def test_a_landed_page_comes_back_as_it_was(site: Site, tmp_path: Path, name: st
     written = (tmp_path / name).read_text(encoding="utf-8")
     assert [line.rstrip() for line in written.splitlines()] == [line.rstrip() for line in text.splitlines()]
     assert _cells(_written(tmp_path, name)) == _cells(extract_text(text, name))
+
+
+def test_an_html_answer_without_text_is_refused(site: Site, tmp_path: Path) -> None:
+    with pytest.raises(FetchError, match="without text") as caught:
+        fetch_pages([site.url("/blank/")], tmp_path / "pages", timeout=10)
+    assert str(caught.value).startswith(site.url("/blank/"))
+    assert not (tmp_path / "pages").exists()
+
+
+def test_a_page_that_cannot_be_written_leaves_the_directory_as_it_was(site: Site, tmp_path: Path) -> None:
+    fetch_pages([site.url(PATHS[EN])], tmp_path, timeout=10)
+    (tmp_path / f"{RU}.txt").mkdir()  # the RU page's place is taken by a directory
+
+    def snapshot() -> dict[str, bytes]:
+        return {p.name: p.read_bytes() for p in tmp_path.iterdir() if p.is_file()}
+
+    before = snapshot()
+    with pytest.raises(FetchError, match="is a directory") as caught:
+        fetch_pages([site.url(PATHS[EN]), site.url(PATHS[RU])], tmp_path, timeout=10)
+    assert "\n" not in str(caught.value) and f"{RU}.txt" in str(caught.value)
+    assert snapshot() == before  # neither the EN page nor index.json rewritten
+    assert not [p for p in tmp_path.iterdir() if p.name.endswith(".tmp")]
+
+
+def test_pages_are_written_with_the_usual_file_mode(site: Site, tmp_path: Path) -> None:
+    old = os.umask(0o022)
+    try:
+        fetch_pages([site.url(PATHS[EN])], tmp_path / "pages", timeout=10)
+    finally:
+        os.umask(old)
+    modes = {p.name: p.stat().st_mode & 0o777 for p in (tmp_path / "pages").iterdir()}
+    assert modes == {f"{EN}.txt": 0o644, "index.json": 0o644}
+
+
+def test_a_binary_answer_said_to_be_html_is_refused(site: Site, tmp_path: Path) -> None:
+    with pytest.raises(FetchError, match="not a text page"):
+        fetch_pages([site.url("/binary/")], tmp_path / "pages", timeout=10)
+    assert not (tmp_path / "pages").exists()
+
+
+def test_an_index_entry_naming_index_json_or_a_directory_removes_neither(site: Site, tmp_path: Path) -> None:
+    (tmp_path / "old.txt").mkdir()
+    stale = [{"url": "http://old/1", "file": "index.json"}, {"url": "http://old/2", "file": "old.txt"}]
+    stale += [{"url": site.url(PATHS[EN]), "file": "index.json"}, {"url": site.url(PATHS[EN]), "file": "old.txt"}]
+    (tmp_path / "index.json").write_text(json.dumps(stale), encoding="utf-8")
+    fetch_pages([site.url(PATHS[EN])], tmp_path, timeout=10)
+    assert (tmp_path / "old.txt").is_dir()
+    assert site.url(PATHS[EN]) in [e["url"] for e in _index(tmp_path)]
+
+
+@pytest.mark.parametrize("url", ["http://[::1", "notaurl", "file:///etc/passwd"])
+def test_a_url_that_is_no_http_address_is_one_clear_error(tmp_path: Path, url: str) -> None:
+    with pytest.raises(FetchError) as caught:
+        fetch_pages([url], tmp_path / "pages", timeout=5)
+    assert str(caught.value).startswith(url + ": ") and "\n" not in str(caught.value)
