@@ -329,7 +329,9 @@ def _judge_citation(
 ) -> list[Finding]:
     out: list[Finding] = []
     cited = {m.start(1) for m in CITATION.finditer(text)}
-    for bare in re.finditer(r"\b\w+\.txt", text):  # a page file named
+    # A page named without a line is a finding when the x-source cites no line at all; beside real
+    # citations it is prose ("ru_v74_profiles_import.txt prints no row for them").
+    for bare in re.finditer(r"\b\w+\.txt", text) if not cited else ():
         if bare.start() not in cited and (bare.group(0) in pages or re.match(r"[a-z]{2}_v\d+_", bare.group(0))):
             out.append(
                 Finding(
