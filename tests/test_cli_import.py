@@ -558,3 +558,12 @@ def test_csv_cells_of_an_assumed_type_change_no_value() -> None:
     assert (sex("1"), sex("-2"), sex("007"), sex("+1"), sex("x")) == (1, -2, "007", "+1", "x")
     db_id = _converter(_shape_at(profile, ["db_id"]))
     assert (db_id("007"), db_id("+1")) == (7, 1)
+
+
+def test_csv_cells_of_a_type_that_allows_a_string_keep_their_digits() -> None:
+    """field_value is int/string on the trigger pages: "0002" (a CRM id) is sent as written, never as 2."""
+    from altcraft._schema import request_shape
+    from altcraft.cli._readers import _converter, _shape_at
+
+    field_value = _converter(_shape_at(request_shape("import_and_start_batch"), ["field_value"]))
+    assert (field_value("0002"), field_value("12"), field_value("+1"), field_value("x")) == ("0002", 12, "+1", "x")

@@ -271,8 +271,9 @@ def _converter(shape: Shape | None) -> Callable[[str], Any]:
     """A cell as the type openapi.yaml gives its field, where the cell reads as one."""
     kinds = shape.kinds if shape is not None else frozenset()
     integer, number, boolean = "integer" in kinds, "number" in kinds, "boolean" in kinds
-    # An assumed type (x-assumed, never enforced) changes no value: "5" is 5, "007" stays "007".
-    exact = shape is not None and shape.assumed
+    # An assumed type (x-assumed, never enforced), or a type that also allows a string (field_value's
+    # int/string), changes no value: "5" is 5, "007" and "0002" (a CRM id) stay as written.
+    exact = shape is not None and (shape.assumed or "string" in kinds)
 
     def convert(cell: str) -> Any:
         if integer and _INT.fullmatch(cell) and (not exact or str(int(cell)) == cell):
