@@ -480,6 +480,5 @@ def _check_restrictions(spec: Spec) -> list[Finding]:
                 walk(value, child, operation, depth + 1)
 
     for op_id, (_, _, op) in sorted(spec.operations().items()):
-        schema = op["requestBody"]["content"]["application/json"]["schema"]
-        walk(schema, f"{op_id} request", op_id, 0)
+        walk(spec.request_root(op), f"{op_id} request", op_id, 0)
     return out
