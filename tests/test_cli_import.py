@@ -421,6 +421,36 @@ def test_dry_run_sends_nothing_and_needs_no_token(env: dict[str, str], tmp_path:
     assert state["trigger_launches"]["launches"] == 0
 
 
+def test_dry_run_lists_the_warnings_validate_gives_by_row(tmp_path: Path) -> None:
+    """Issue 22: `import --dry-run` shows the profile-field typos and the assumptions (sent, not refused),
+    each with its input row, as `altcraft validate` does for one request; a refused row does not shift them."""
+    rows = [
+        {"data": {"email": "a@example.com", "_fnmae": "Ann"}},
+        {"data": {"email": "b@example.com", "subscriptions": "not an array"}},  # refused
+        {"data": {"email": "c@example.com"}},
+        {"data": {"email": "d@example.com", "phones": 79000000000}},
+    ]
+    data = tmp_path / "rows.jsonl"
+    data.write_bytes(b"".join(orjson.dumps(r) + b"\n" for r in rows * 15))  # 60 rows, 2 chunks of 50
+    args = ["import", str(data), "--trigger-id", "13", "--dry-run", "--chunk-size", "50"]
+    summary = summary_of(run([*args, "--json"], {}))
+    assert summary["rejected"] == 15 and summary["valid"] == 45
+    warnings = summary["warnings"]
+    assert len(warnings) == 30
+    assert (
+        warnings[0]
+        == "row 1: data._fnmae is not a documented profile field; did you mean _fname? (sent as a custom field)"
+    )
+    assert warnings[1].startswith("row 4: data.phones ")
+    assert warnings[-2].startswith("row 57: data._fnmae ") and warnings[-1].startswith("row 60: data.phones ")
+    shown = run(args, {})
+    assert shown.exit_code == 1
+    lines = shown.stderr.splitlines()
+    assert "30 warning(s), not refused (the rows are sent as written):" in lines
+    assert "  ... and 10 more (--json lists them all)" in lines
+    assert sum(1 for line in lines if line.startswith("  row ")) == 20
+
+
 # -- exit codes, output ---------------------------------------------------------------------------------
 
 

@@ -20,7 +20,7 @@ import os
 from pathlib import Path
 
 from ._async import abulk_import
-from ._check import RowCheck, check_rows
+from ._check import RowCheck, RowWarning, check_rows
 from ._core import JournalMismatch, Progress, Unreadable
 from ._report import ImportReport, RowResult, RowState
 from ._run import ImportInterrupted
@@ -34,6 +34,7 @@ __all__ = [
     "RowCheck",
     "RowResult",
     "RowState",
+    "RowWarning",
     "Unreadable",
     "abulk_import",
     "bulk_import",

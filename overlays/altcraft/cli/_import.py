@@ -25,6 +25,7 @@ from altcraft.bulk import (
     ImportReport,
     JournalMismatch,
     Progress,
+    RowWarning,
     bulk_import,
     check_rows,
     file_fingerprint,
@@ -472,6 +473,20 @@ def import_(
         raise click.exceptions.Exit(code)
 
 
+_SHOWN_WARNINGS = 20
+
+
+def _print_warnings(warnings: list[RowWarning]) -> None:
+    """The rules the rows break that the pages do not state (sent as written), at most 20 of them."""
+    if not warnings:
+        return
+    click.echo(f"{_count(len(warnings))} warning(s), not refused (the rows are sent as written):", err=True)
+    for w in warnings[:_SHOWN_WARNINGS]:
+        click.echo(f"  {w}", err=True)
+    if len(warnings) > _SHOWN_WARNINGS:
+        click.echo(f"  ... and {_count(len(warnings) - _SHOWN_WARNINGS)} more (--json lists them all)", err=True)
+
+
 def _dry_run(
     source: Source,
     rows: Iterator[Any],
@@ -515,6 +530,7 @@ def _dry_run(
         "chunks": checked.chunks,
         "seconds": round(time.monotonic() - started, 3),
         "dry_run": True,
+        "warnings": [str(w) for w in checked.warnings],
         "results": None if results_path is None else str(results_path),
         "exit_code": code,
     }
@@ -527,5 +543,6 @@ def _dry_run(
         )
         if results_path is not None:
             click.echo(f"rejected rows: {results_path}")
+        _print_warnings(checked.warnings)
     if code:
         raise click.exceptions.Exit(code)
