@@ -497,3 +497,19 @@ def test_a_task_send_needs_a_task_id_to_be_accepted(tmp_path: Path) -> None:
         assert batch.outcome_of({"error": 0, "result": [{"profile_id": "p"}]}) == Imported(("p",))
     finally:
         journal.close()
+
+
+def test_a_row_nested_too_deeply_is_refused_and_the_others_go_on() -> None:
+    from altcraft import bulk
+
+    deep: dict[str, object] = {}
+    cur = deep
+    for _ in range(5000):
+        nxt: dict[str, object] = {}
+        cur["a"] = nxt
+        cur = nxt
+    checked = bulk.check_rows(
+        [{"data": {"email": "a@example.com", "x": deep}}, {"data": {"email": "b@example.com"}}], trigger_id=1
+    )
+    assert [(r.row, r.state) for r in checked] == [(1, "rejected")]
+    assert checked.rows == 2 and checked.chunks == 1

@@ -587,7 +587,7 @@ def test_csv_cells_of_an_assumed_type_change_no_value() -> None:
     sex = _converter(_shape_at(profile, ["data", "_sex"]))
     assert (sex("1"), sex("-2"), sex("007"), sex("+1"), sex("x")) == (1, -2, "007", "+1", "x")
     db_id = _converter(_shape_at(profile, ["db_id"]))
-    assert (db_id("007"), db_id("+1")) == (7, 1)
+    assert (db_id("007"), db_id("+1"), db_id("٣")) == (7, 1, "٣")  # ASCII digits only
 
 
 def test_csv_cells_of_a_type_that_allows_a_string_keep_their_digits() -> None:

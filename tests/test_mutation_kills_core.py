@@ -2063,3 +2063,23 @@ def test_a_non_ascii_token_is_redacted_in_its_orjson_and_json_forms() -> None:
     assert c._redact('a é\\"k b') == "a *** b"  # orjson keeps é, escapes the quote
     assert c._redact('a \\u00e9\\"k b') == "a *** b"  # json.dumps escapes both
     assert c._redact('a é"k b') == "a *** b"
+
+
+def test_a_body_nested_too_deeply_is_invalid_input_not_a_crash() -> None:
+    deep: dict[str, Any] = {}
+    cur = deep
+    for _ in range(5000):
+        cur["a"] = {}
+        cur = cur["a"]
+    body = {"trigger_id": 13, "data": [{"data": {"email": "a@example.com", "x": deep}}]}
+    sent: list[httpx.Request] = []
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        sent.append(request)
+        return httpx.Response(200, json={"error": 0})
+
+    for fmt in ("json", "xml"):
+        with sync_client(handler, format=fmt) as c, pytest.raises(InvalidInput) as err:
+            c.import_and_start_batch(body)
+        assert err.value.field == "body" and "nested too deeply" in str(err.value)
+    assert sent == []

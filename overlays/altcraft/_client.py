@@ -225,6 +225,16 @@ class _Core:
         self, operation: str, body: Body, extra_body: Mapping[str, Any] | None
     ) -> tuple[bytes, dict[str, str], int]:
         """The encoded body and headers of a request; validation and limits happen here, before sending."""
+        try:
+            return self._encode(operation, body, extra_body)
+        except RecursionError:
+            raise InvalidInput(
+                f"{operation}: the body is nested too deeply to encode", field="body", operation=operation
+            ) from None
+
+    def _encode(
+        self, operation: str, body: Body, extra_body: Mapping[str, Any] | None
+    ) -> tuple[bytes, dict[str, str], int]:
         if operation not in OPERATIONS:
             raise InvalidInput(f"unknown operation {operation!r}", field="operation")
         if is_model(body):

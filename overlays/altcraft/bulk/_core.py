@@ -245,6 +245,8 @@ def _plain(raw: Any) -> tuple[Any, bytes]:
         return plain, dumps(plain)
     except (TypeError, orjson.JSONEncodeError):
         return None, repr(raw).encode("utf-8", "replace")
+    except RecursionError:  # repr() would recurse as deep: the row is refused as "cannot be encoded"
+        return None, b"<a row nested too deeply to encode>"
 
 
 class _Builder:

@@ -243,8 +243,9 @@ def json_array_rows(source: Source, mapping: Mapping[str, str]) -> Iterator[Any]
 # -- CSV ------------------------------------------------------------------------------------------------
 
 _PATH = re.compile(r"([^.\[\]]+)((?:\[\d+\])*)")
-_INT = re.compile(r"[+-]?\d+")
-_NUMBER = re.compile(r"[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?")
+# ASCII digits only: "٣" (an Arabic-Indic three) is text, as the XML reading takes it.
+_INT = re.compile(r"[+-]?[0-9]+")
+_NUMBER = re.compile(r"[+-]?([0-9]+\.?[0-9]*|\.[0-9]+)([eE][+-]?[0-9]+)?")
 
 
 def _parse_path(text: str) -> list[str | int]:
