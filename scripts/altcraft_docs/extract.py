@@ -28,7 +28,7 @@ from .jsonkeys import KeyHit
 from .model import DocsError, Page, Row, operation_id, page_tag
 from .textform import Table, example_blocks, find_tables, keys_of_cell
 
-__all__ = ["extract_dir", "extract_page", "extract_text", "page_files"]
+__all__ = ["extract_dir", "extract_page", "extract_text", "page_files", "text_language"]
 
 # Objects whose keys are content, not names the API defines: their example keys are kept as `free_form`.
 FREE_FORM = {"content", "custom_data", "custom_fields", "custom_request"}
@@ -41,7 +41,7 @@ def page_files(directory: Path) -> list[Path]:
     return sorted(p for p in directory.glob("*.txt") if p.is_file())
 
 
-def _lang(lines: list[str], file: str) -> str:
+def text_language(lines: list[str], file: str) -> str:
     """The page's language from its text: `ru` when at least a tenth of its letters are Cyrillic, `en`
     when it has Latin prose and (almost) no Cyrillic. A page too short to tell falls back on the file
     name's prefix (`ru_...`, `en_...`), else "" (unknown)."""
@@ -80,7 +80,7 @@ def _title(lines: list[str]) -> str:
 def extract_text(text: str, file: str) -> Page:
     """A page from its text; `file` is its file name (language and version fall back on it)."""
     lines = text.split("\n")
-    page = Page(file, _lang(lines, file), _version(lines, file), _title(lines), lines=lines)
+    page = Page(file, text_language(lines, file), _version(lines, file), _title(lines), lines=lines)
     tables = find_tables(lines)
     rows: list[Row] = []
 

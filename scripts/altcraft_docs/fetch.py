@@ -34,6 +34,7 @@ import httpx
 import lxml.etree
 import lxml.html
 
+from .extract import text_language
 from .model import DocsError, operation_id
 
 __all__ = ["FetchError", "fetch_pages", "html_to_text", "page_record"]
@@ -212,8 +213,7 @@ def _lang(document: lxml.html.HtmlElement, url: str, text: str) -> str:
     in_url = next((s for s in _segments(url) if s.lower() in _LANGS), "")
     if in_url:
         return in_url.lower()
-    cyrillic = sum(1 for ch in text if "а" <= ch.lower() <= "я")
-    return "ru" if cyrillic > 200 else "en"
+    return text_language(text.split("\n"), "") or "en"  # the extractor's reading of the text
 
 
 def _version(url: str, text: str) -> str:
