@@ -16,7 +16,8 @@ from importlib.metadata import PackageNotFoundError, version
 
 from altcraft_api import models
 
-from ._client import Altcraft, AsyncAltcraft, AsyncTaskHandle, TaskHandle
+from ._async_client import AsyncAltcraft
+from ._async_tasks import AsyncTaskHandle
 from ._errors import (
     AltcraftError,
     AssumptionWarning,
@@ -38,6 +39,8 @@ from ._errors import (
 )
 from ._limits import chunk_profiles
 from ._polling import PollSettings
+from ._sync_client import Altcraft
+from ._sync_tasks import TaskHandle
 from ._validate import Operation, validate
 from ._xml import XMLError
 

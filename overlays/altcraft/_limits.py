@@ -69,7 +69,7 @@ def chunk_profiles(
     """
     if max_items < 1 or max_bytes < 1:
         raise ValueError("max_items and max_bytes must be positive")
-    encode = _encoder(format)
+    encode = item_size(format)
     batch: list[T] = []
     size = 2
     for index, item in enumerate(items):
@@ -87,19 +87,20 @@ def chunk_profiles(
         yield batch
 
 
-def _encoder(format: str) -> Any:
+def item_size(format: str) -> Any:
+    """A function giving the size in bytes of one batch item encoded in ``format`` ("json" or "xml")."""
     if format == "json":
         return lambda item: len(dumps(item))
     if format == "xml":
         from ._schema import shape
         from ._serialize import to_plain
-        from ._xml import _emit_item
+        from ._xml import emit_item
 
         item_shape = shape("BatchItem")
 
         def xml_size(item: Any) -> int:
             out: list[str] = []
-            _emit_item(out, "data", to_plain(item), item_shape, "data", "")
+            emit_item(out, "data", to_plain(item), item_shape, "data", "")
             return len("".join(out).encode("utf-8"))
 
         return xml_size

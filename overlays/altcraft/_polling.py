@@ -17,6 +17,7 @@ from typing import Any
 from altcraft_api.models import TaskStatus
 from altcraft_api.types import Unset
 
+from ._backoff import Backoff
 from ._errors import AltcraftError, ServerError, TaskFailed, TaskTimeout, TransportError
 
 __all__ = ["FAILED_STATUSES", "PollSettings", "Poller"]
@@ -139,10 +140,8 @@ class Poller:
 
     def _backoff_delay(self) -> float:
         s = self.settings
-        ceiling = min(s.max_interval, s.poll_interval * s.backoff**self.attempt)
-        if not s.jitter:
-            return ceiling
-        return self.rng.uniform(s.poll_interval, max(ceiling, s.poll_interval))
+        schedule = Backoff(s.poll_interval, s.max_interval, s.backoff, floor=s.poll_interval, jitter=s.jitter)
+        return schedule.delay(self.attempt, self.rng)
 
     def _aimed_delay(self, now: float) -> float | None:
         if len(self.samples) < 2:

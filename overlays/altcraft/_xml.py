@@ -303,7 +303,8 @@ _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 _GOOD_NAMES: set[str] = set()
 
 
-def _escape(text: str) -> str:
+def escape_text(text: str) -> str:
+    """``text`` as XML character data (&, < and > escaped)."""
     if "&" in text:
         text = text.replace("&", "&amp;")
     if "<" in text:
@@ -326,7 +327,7 @@ def _scalar_text(value: Any, path: str) -> str:
             raise InvalidInput(f"{path}: {text} cannot be sent", field=path)
         return text
     if isinstance(value, str):
-        return _escape(value)
+        return escape_text(value)
     if isinstance(value, int):
         return str(value)
     raise InvalidInput(f"{path}: a value of type {type(value).__name__} cannot be sent", field=path)
@@ -343,7 +344,7 @@ def _check_name(tag: str, path: str) -> None:
 def _emit(out: list[str], tag: str, value: Any, shape: Shape | None, path: str, attr: str = "") -> None:
     kind = type(value)
     if kind is str:
-        out.append(f"<{tag}{attr}>{_escape(value)}</{tag}>")
+        out.append(f"<{tag}{attr}>{escape_text(value)}</{tag}>")
     elif kind is int:
         out.append(f"<{tag}{attr}>{value}</{tag}>")
     elif value is None:
@@ -357,7 +358,7 @@ def _emit(out: list[str], tag: str, value: Any, shape: Shape | None, path: str, 
         unwrap = item_shape is not None and item_shape.unwrap is not None
         for i, item in enumerate(value):
             if unwrap:
-                _emit_item(out, tag, item, item_shape, f"{path}[{i}]", mark)
+                emit_item(out, tag, item, item_shape, f"{path}[{i}]", mark)
             else:
                 _emit(out, tag, item, item_shape, f"{path}[{i}]", mark)
     elif isinstance(value, Mapping):
@@ -368,7 +369,8 @@ def _emit(out: list[str], tag: str, value: Any, shape: Shape | None, path: str, 
         out.append(f"<{tag}{attr}>{_scalar_text(value, path)}</{tag}>")
 
 
-def _emit_item(out: list[str], tag: str, item: Any, shape: Shape | None, path: str, attr: str) -> None:
+def emit_item(out: list[str], tag: str, item: Any, shape: Shape | None, path: str, attr: str) -> None:
+    """Append the XML of one list item ``item`` as element ``tag`` to ``out`` (``shape``: its schema's)."""
     if shape is not None and shape.unwrap is not None and isinstance(item, Mapping):
         inner = shape.unwrap
         if len(item) == 1 and inner in item:  # the documented flat form: <data> holds the profile fields
@@ -385,7 +387,7 @@ def _emit_fields(out: list[str], value: Mapping[str, Any], shape: Shape | None, 
         if prop is None:
             _check_name(key, f"{path}.{key}" if path else key)
         if kind is str:
-            out.append(f"<{key}>{_escape(sub)}</{key}>")
+            out.append(f"<{key}>{escape_text(sub)}</{key}>")
         elif kind is int:
             out.append(f"<{key}>{sub}</{key}>")
         else:

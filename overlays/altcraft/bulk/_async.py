@@ -12,6 +12,7 @@ import os
 from collections.abc import Callable, Coroutine, Iterable, Mapping
 from typing import TYPE_CHECKING, Any
 
+from .._async_client import async_wait_decoded
 from .._polling import PollSettings
 from ._core import (
     Chunk,
@@ -27,7 +28,7 @@ from ._report import ImportReport
 from ._run import DEFAULT_MAX_ITEMS, Driver, Event, open_driver
 
 if TYPE_CHECKING:
-    from .._client import AsyncAltcraft
+    from .._async_client import AsyncAltcraft
 
 __all__ = ["abulk_import"]
 
@@ -191,7 +192,7 @@ class _AsyncRun:
         try:
             async with self.wait_slots:
                 # wait_task's own loop, with the final status as decoded JSON: its ids are read, no model built
-                status = await self.client._wait(task_id, PollSettings(self.task_timeout), None, plain=True)
+                status = await async_wait_decoded(self.client, task_id, PollSettings(self.task_timeout))
             outcome = profile_ids(status)
         except asyncio.CancelledError:
             outcome = StillRunning("waiting was cancelled")

@@ -35,6 +35,7 @@ from typing import Any, Literal
 
 import orjson
 
+from .._backoff import Backoff
 from .._errors import (
     AltcraftError,
     InvalidInput,
@@ -46,7 +47,7 @@ from .._errors import (
     TaskFailed,
     TransportError,
 )
-from .._limits import DEFAULT_CHUNK_BYTES, _encoder
+from .._limits import DEFAULT_CHUNK_BYTES, item_size
 from .._serialize import dumps, to_plain
 from .._validate import Operation, check
 
@@ -260,7 +261,7 @@ class _Builder:
         if self.max_bytes < 1024:
             raise InvalidInput("bulk_import: max_bytes leaves no room for rows", field="max_bytes")
         self.json = format == "json"
-        self.size_of: Callable[[Any], int] = _encoder(format)
+        self.size_of: Callable[[Any], int] = item_size(format)
         # With plain rows (see ImportCore), batches in JSON are checked a chunk at a time (one validation
         # of the chunk's body); only a chunk that fails is checked again row by row, to find its bad rows.
         self.by_chunk = False
@@ -848,7 +849,7 @@ class ImportCore:
     def _delay(self, attempt: int, retry_after: float | None) -> float:
         if retry_after is not None:
             return retry_after
-        return float(self.rng.uniform(self.backoff / 2, min(self.max_backoff, self.backoff * 2 ** (attempt - 1))))
+        return Backoff(self.backoff, self.max_backoff, floor=self.backoff / 2).delay(attempt - 1, self.rng)
 
     def progress(self) -> Progress:
         c = self.counts

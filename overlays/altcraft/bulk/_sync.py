@@ -12,12 +12,13 @@ from concurrent.futures import ThreadPoolExecutor
 from typing import TYPE_CHECKING, Any
 
 from .._polling import PollSettings
+from .._sync_client import wait_decoded
 from ._core import Chunk, Outcome, Progress, StillRunning, classify_send_error, classify_wait_error, profile_ids
 from ._report import ImportReport
 from ._run import DEFAULT_MAX_ITEMS, Driver, Event, ImportInterrupted, open_driver
 
 if TYPE_CHECKING:
-    from .._client import Altcraft
+    from .._sync_client import Altcraft
 
 __all__ = ["bulk_import"]
 
@@ -236,7 +237,7 @@ class _SyncRun:
             return
         try:
             # wait_task's own loop, with the final status as decoded JSON: its ids are read, no model built
-            status = self.client._wait(task_id, PollSettings(self.task_timeout), None, self.cancel, plain=True)
+            status = wait_decoded(self.client, task_id, PollSettings(self.task_timeout), self.cancel)
             outcome = profile_ids(status)
         except Exception as exc:
             outcome = classify_wait_error(exc)
