@@ -28,6 +28,7 @@ RUFF = Path(sys.executable).parent / "ruff"
 MODULES = {
     "overlays/altcraft/_async_client.py": "overlays/altcraft/_sync_client.py",
     "overlays/altcraft/_async_tasks.py": "overlays/altcraft/_sync_tasks.py",
+    "overlays/altcraft/bulk/_async.py": "overlays/altcraft/bulk/_sync.py",
 }
 
 # Names that do not follow unasync's own rules (Async* -> Sync*), or whose twin is named otherwise.
@@ -47,6 +48,7 @@ NAMES = {
     "async_sleep": "sync_sleep",
     "async_wait_event": "sync_wait_event",
     "async_wait_decoded": "wait_decoded",
+    "abulk_import": "bulk_import",
 }
 
 # Texts of docstrings that say something other than a name in the sync module.
@@ -64,6 +66,25 @@ PHRASES: dict[str, list[tuple[str, str]]] = {
         ("(``async with client.generated:``)", "(``with client.generated:``)"),
     ],
     "overlays/altcraft/_async_tasks.py": [],
+    "overlays/altcraft/bulk/_async.py": [
+        (
+            "The asyncio bulk import, ``abulk_import``: the source of the sync ``bulk_import``.\n\n"
+            "scripts/generate writes ``_sync.py`` from this file (scripts/gen_sync.py renames its tokens): edit\n"
+            "this one.",
+            "The sync bulk import, ``bulk_import``, generated from the asyncio ``abulk_import``.\n\n"
+            "scripts/generate writes this file from ``_async.py`` (scripts/gen_sync.py renames its tokens): edit\n"
+            "that one.",
+        ),
+        (
+            "Returns an :class:`ImportReport`. Cancelling the awaiting task stops reading, cancels task waits\n"
+            "    and retries not yet sent, lets the requests in flight settle (cancelling it again leaves them\n"
+            "    *sending*, i.e. *unknown* on resume), leaves the journal consistent and re-raises\n"
+            "    ``CancelledError``; run it again with the same journal to carry on.",
+            "Returns an :class:`ImportReport`. Ctrl-C stops reading, lets the requests in flight settle (a\n"
+            "    second Ctrl-C leaves them *sending*, i.e. *unknown* on resume) and raises\n"
+            "    :class:`ImportInterrupted` carrying the report; run it again with the same journal to carry on.",
+        ),
+    ],
 }
 
 _WORD = re.compile(r"\b(" + "|".join(sorted(map(re.escape, NAMES), key=len, reverse=True)) + r")\b")

@@ -8,24 +8,38 @@ or ``async_*`` name below has its twin under the ``Sync*`` or ``sync_*`` name, w
   sync one in a worker thread that it stops waiting for at the deadline (a blocking read cannot be
   interrupted), telling the worker through a *stop* event to drop the answer;
 - an *event* that cancels a wait, and waiting on it for at most some seconds;
-- the default *sleep*.
+- the default *sleep*;
+- a *crew* runs the sends and task waits of one bulk import and hands their events to the calling
+  task or thread: asyncio tasks and a queue, or two thread pools, a queue and a Ctrl-C handler that
+  only notes the interrupt (it is acted on between two steps, never inside one);
+- *cancelled*: what a cancelled send or wait sees (``asyncio.CancelledError``; a worker thread never
+  sees the sync twin, ``KeyboardInterrupt``).
 """
 
 from __future__ import annotations
 
 import asyncio
 import concurrent.futures
+import contextlib
+import queue
+import signal
 import threading
 import time
-from collections.abc import Awaitable, Callable
-from typing import TypeVar
+from collections.abc import AsyncIterator, Awaitable, Callable, Coroutine, Iterator
+from typing import Any, Generic, TypeVar
+
+from ._errors import WaitCancelled
 
 __all__ = [
+    "AsyncCancelled",
+    "AsyncCrew",
     "AsyncEvent",
     "AsyncRunner",
     "AsyncSleep",
     "AsyncStop",
     "DeadlineExceeded",
+    "SyncCancelled",
+    "SyncCrew",
     "SyncEvent",
     "SyncRunner",
     "SyncSleep",
@@ -37,6 +51,7 @@ __all__ = [
 ]
 
 T = TypeVar("T")
+E = TypeVar("E")
 
 AsyncEvent = asyncio.Event
 SyncEvent = threading.Event
@@ -46,6 +61,8 @@ AsyncSleep = Callable[[float], Awaitable[None]]
 SyncSleep = Callable[[float], None]
 async_sleep: AsyncSleep = asyncio.sleep
 sync_sleep: SyncSleep = time.sleep
+AsyncCancelled = asyncio.CancelledError
+SyncCancelled = KeyboardInterrupt
 
 
 class DeadlineExceeded(Exception):
@@ -114,3 +131,182 @@ async def async_wait_event(event: AsyncEvent, timeout: float) -> bool:
 def sync_wait_event(event: SyncEvent, timeout: float) -> bool:
     """Wait until ``event`` is set (True) or ``timeout`` seconds pass (False)."""
     return event.wait(timeout)
+
+
+class AsyncCrew(Generic[E]):
+    """The sends and task waits of one bulk import as asyncio tasks; their events come back on a queue."""
+
+    def __init__(self, concurrency: int, wake: E) -> None:
+        self.events: asyncio.Queue[E] = asyncio.Queue()
+        self.tasks: set[asyncio.Task[None]] = set()
+        self.cancellable: set[asyncio.Task[None]] = set()  # waits, and sends not yet on the wire
+        self.wait_slots = asyncio.Semaphore(concurrency)  # as many task waits as sends at once
+        self.cancel_event = AsyncEvent()
+        self.wait_cancel: AsyncEvent | None = None  # a wait is cancelled as a task, its sleep stays injectable
+
+    def _spawn(self, coro: Coroutine[Any, Any, None]) -> None:
+        t = asyncio.get_running_loop().create_task(coro)
+        self.tasks.add(t)
+        t.add_done_callback(self.tasks.discard)
+
+    def start_send(self, send: Callable[..., Coroutine[Any, Any, None]], *args: Any) -> None:
+        """Run ``send(*args)`` beside the caller."""
+        self._spawn(send(*args))
+
+    def start_wait(self, wait: Callable[..., Coroutine[Any, Any, None]], *args: Any) -> None:
+        """Run ``wait(*args)`` beside the caller."""
+        self._spawn(wait(*args))
+
+    def put(self, event: E) -> None:
+        """Hand an event to the caller (from a send or a wait)."""
+        self.events.put_nowait(event)
+
+    async def next_event(self) -> E:
+        """The next event, waiting for it."""
+        return await self.events.get()
+
+    def ready(self) -> Iterator[E]:
+        """The events already there, without waiting."""
+        while not self.events.empty():
+            yield self.events.get_nowait()
+
+    async def pause(self, delay: float) -> bool:
+        """Wait ``delay`` seconds before a send; True when the import was cancelled (do not send)."""
+        me = asyncio.current_task()
+        assert me is not None
+        self.cancellable.add(me)
+        try:
+            if delay > 0:
+                await asyncio.sleep(delay)
+        except asyncio.CancelledError:
+            return True
+        finally:
+            self.cancellable.discard(me)
+        return self.cancel_event.is_set()
+
+    @contextlib.asynccontextmanager
+    async def waiting(self, task_id: str) -> AsyncIterator[None]:
+        """Around one task wait: a wait slot, and cancellable by :meth:`cancel`."""
+        me = asyncio.current_task()
+        assert me is not None
+        self.cancellable.add(me)
+        try:
+            async with self.wait_slots:
+                yield
+        finally:
+            self.cancellable.discard(me)
+
+    async def checkpoint(self) -> None:
+        """Between two chunks: let the new request start."""
+        await asyncio.sleep(0)
+
+    def check_interrupt(self) -> None:
+        """Between two steps (nothing to do: cancellation arrives as ``CancelledError``)."""
+
+    def cancel(self) -> None:
+        """Stop the waits and the sends not yet on the wire; the requests in flight settle."""
+        self.cancel_event.set()
+        for t in list(self.cancellable):
+            t.cancel()
+
+    def give_up(self) -> None:
+        """Cancelled again: give up on the requests in flight too (they stay *sending*, unknown on resume)."""
+        for t in list(self.tasks):
+            t.cancel()
+
+    @contextlib.contextmanager
+    def running(self) -> Iterator[None]:
+        """Around the whole run (nothing to set up)."""
+        yield
+
+
+class SyncCrew(Generic[E]):
+    """The sends and task waits of one bulk import in two thread pools; their events come back on a queue.
+
+    In the main thread, Ctrl-C is noted and raised between two steps (:meth:`check_interrupt`), so
+    that the journal stays consistent; a second Ctrl-C is raised at once.
+    """
+
+    def __init__(self, concurrency: int, wake: E) -> None:
+        self.events: queue.SimpleQueue[E] = queue.SimpleQueue()
+        self.senders = concurrent.futures.ThreadPoolExecutor(concurrency, thread_name_prefix="altcraft-bulk-send")
+        self.waiters = concurrent.futures.ThreadPoolExecutor(concurrency, thread_name_prefix="altcraft-bulk-wait")
+        self.cancel_event = SyncEvent()
+        self.wait_cancel: SyncEvent | None = self.cancel_event  # a waiting thread wakes up on it
+        self.sigint = False
+        self._wake = wake
+
+    def start_send(self, send: Callable[..., None], *args: Any) -> None:
+        """Run ``send(*args)`` in a sender thread."""
+        self.senders.submit(send, *args)
+
+    def start_wait(self, wait: Callable[..., None], *args: Any) -> None:
+        """Run ``wait(*args)`` in a waiter thread."""
+        self.waiters.submit(wait, *args)
+
+    def put(self, event: E) -> None:
+        """Hand an event to the caller (from a send or a wait)."""
+        self.events.put(event)
+
+    def next_event(self) -> E:
+        """The next event, waiting for it."""
+        return self.events.get()
+
+    def ready(self) -> Iterator[E]:
+        """The events already there, without waiting."""
+        while True:
+            try:
+                yield self.events.get_nowait()
+            except queue.Empty:
+                return
+
+    def pause(self, delay: float) -> bool:
+        """Wait ``delay`` seconds before a send; True when the import was cancelled (do not send)."""
+        return (delay > 0 and self.cancel_event.wait(delay)) or self.cancel_event.is_set()
+
+    @contextlib.contextmanager
+    def waiting(self, task_id: str) -> Iterator[None]:
+        """Around one task wait (the waiter pool bounds them); an import already cancelled waits no more."""
+        if self.cancel_event.is_set():
+            raise WaitCancelled("waiting was interrupted", task_id=task_id)
+        yield
+
+    def checkpoint(self) -> None:
+        """Between two chunks: act on a Ctrl-C noted meanwhile."""
+        self.check_interrupt()
+
+    def check_interrupt(self) -> None:
+        """Raise the Ctrl-C noted by the signal handler here, between two steps, never inside one."""
+        if self.sigint and not self.cancel_event.is_set():
+            raise KeyboardInterrupt
+
+    def cancel(self) -> None:
+        """Stop the waits and the sends not yet on the wire; the requests in flight settle."""
+        self.cancel_event.set()
+
+    def give_up(self) -> None:
+        """Interrupted again: the requests in flight are left (they stay *sending*, unknown on resume)."""
+
+    def _on_sigint(self, signum: int, frame: object) -> None:
+        if self.sigint or self.cancel_event.is_set():
+            raise KeyboardInterrupt  # the second Ctrl-C: give up on the requests in flight
+        self.sigint = True
+        self.events.put(self._wake)
+
+    @contextlib.contextmanager
+    def running(self) -> Iterator[None]:
+        """Around the whole run: Ctrl-C noted (in the main thread), the threads released at the end."""
+        try:
+            if threading.current_thread() is not threading.main_thread() or (
+                signal.getsignal(signal.SIGINT) is not signal.default_int_handler
+            ):
+                yield
+                return
+            previous = signal.signal(signal.SIGINT, self._on_sigint)
+            try:
+                yield
+            finally:
+                signal.signal(signal.SIGINT, previous)
+        finally:
+            self.senders.shutdown(wait=False, cancel_futures=True)
+            self.waiters.shutdown(wait=False, cancel_futures=True)

@@ -1,18 +1,18 @@
-"""The async shell: asyncio tasks send and wait; the calling task reads rows, journals and decides.
+"""The asyncio bulk import, ``abulk_import``: the source of the sync ``bulk_import``.
 
-The same core and driver as the sync shell; only the concurrency primitive differs. The journal is
-written on the event loop (one short SQLite commit per change).
+scripts/generate writes ``_sync.py`` from this file (scripts/gen_sync.py renames its tokens): edit
+this one. The caller's task (or thread) reads rows, journals and decides (``_run.Driver``); the sends
+and task waits run beside it, in the crew of ``altcraft._concurrency`` (asyncio tasks, or threads). The
+journal is written by the caller only: one short SQLite commit per change.
 """
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
-import os
-from collections.abc import Callable, Coroutine, Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from typing import TYPE_CHECKING, Any
 
 from .._async_client import async_wait_decoded
+from .._concurrency import AsyncCancelled, AsyncCrew
 from .._polling import PollSettings
 from ._core import (
     Chunk,
@@ -25,7 +25,7 @@ from ._core import (
     profile_ids,
 )
 from ._report import ImportReport
-from ._run import DEFAULT_MAX_ITEMS, Driver, Event, open_driver
+from ._run import DEFAULT_MAX_ITEMS, Driver, Event, ImportInterrupted, ImportOptions, PathLike, open_driver
 
 if TYPE_CHECKING:
     from .._async_client import AsyncAltcraft
@@ -43,7 +43,7 @@ async def abulk_import(
     task: bool = True,
     matching: str | None = None,
     params: Mapping[str, Any] | None = None,
-    journal: str | os.PathLike[str] | None = None,
+    journal: PathLike | None = None,
     input_id: str | None = None,
     concurrency: int = 4,
     on_progress: Callable[[Progress], Any] | None = None,
@@ -53,16 +53,46 @@ async def abulk_import(
     max_attempts: int = 6,
     plain_rows: bool = False,
     task_timeout: float = 3600.0,
-    results: str | os.PathLike[str] | None = None,
+    results: PathLike | None = None,
 ) -> ImportReport:
-    """The asyncio twin of :func:`bulk_import` (same arguments; ``client`` is an ``AsyncAltcraft``).
+    """Import a large set of profiles and launch a trigger or workflow for them, resumably.
 
-    Cancelling the awaiting task stops reading, cancels task waits and retries not yet sent, lets the
-    requests in flight settle, leaves the journal consistent and re-raises ``CancelledError``; run it
-    again with the same journal to carry on.
+    Args:
+        client: the :class:`~altcraft.AsyncAltcraft` client to send with (its ``format`` is used).
+        rows: any iterable of batch items (``{"data": {...}, "custom_data": {...}}`` mappings or
+            ``BatchItem`` models); with ``db_id``, of ``/profiles/import`` bodies without ``db_id``
+            (``{"email": ..., "data": {...}}``). Streamed: never held in memory as a whole.
+        trigger_id / workflow_id / db_id: exactly one. ``trigger_id`` launches the trigger (as a task
+            unless ``task=False``), ``workflow_id`` starts the workflow (always a task), ``db_id``
+            imports each row with one ``/profiles/import`` request, launching nothing.
+        matching: the matching mode; ``params``: other root fields of the operation (``timeout``,
+            ``custom_data``, ``skip_triggers``, ...), sent with every request.
+        journal: path of the SQLite journal. When it holds a run of the same import, this call resumes
+            it: rows of journaled chunks are skipped (and checked against the journal), accepted tasks
+            are waited for and never sent again, chunks left *sending* become *unknown*. ``None``: a
+            temporary journal, deleted with the report.
+        input_id: an identity of the input (e.g. :func:`file_fingerprint`); a resume with another is
+            refused. Without it, the re-read rows' digests still must match.
+        concurrency: requests (chunks) in flight at once; as many task waits run besides.
+        on_progress: called with a :class:`Progress` after each chunk is journaled or settles.
+        resend_unknown: send again the chunks a previous run left *unknown*: their rows may be
+            launched twice (logged as a warning).
+        max_items / max_bytes: chunk limits (at most the documented 10,000 items and 10 MB less room
+            for the root fields), measured in the client's format.
+        max_attempts: sends of a chunk that failed before reaching the server (with backoff).
+        plain_rows: the rows are JSON-shaped data already (dicts, lists, str, int, float, bool, None, as
+            ``orjson.loads`` gives them; no models): their conversion is skipped, and JSON batches are
+            validated a chunk at a time, row by row only in a chunk that fails (much less CPU; a chunk
+            with rows refused locally then sends fewer than ``max_items``).
+        task_timeout: seconds to wait for each task; a task still running stays *pending*.
+        results: write one record per row there (CSV if it ends in ``.csv``, else JSON lines).
+
+    Returns an :class:`ImportReport`. Cancelling the awaiting task stops reading, cancels task waits
+    and retries not yet sent, lets the requests in flight settle (cancelling it again leaves them
+    *sending*, i.e. *unknown* on resume), leaves the journal consistent and re-raises
+    ``CancelledError``; run it again with the same journal to carry on.
     """
-    driver, waits = open_driver(
-        format=client.format,
+    options = ImportOptions(
         trigger_id=trigger_id,
         workflow_id=workflow_id,
         db_id=db_id,
@@ -71,134 +101,120 @@ async def abulk_import(
         params=params,
         journal=journal,
         input_id=input_id,
+        concurrency=concurrency,
+        on_progress=on_progress,
         resend_unknown=resend_unknown,
         max_items=max_items,
         max_bytes=max_bytes,
         max_attempts=max_attempts,
         plain_rows=plain_rows,
-        concurrency=concurrency,
-        on_progress=on_progress,
+        task_timeout=task_timeout,
+        results=results,
     )
-    return await _AsyncRun(client, driver, concurrency, task_timeout).run(rows, waits, results)
+    driver, waits = open_driver(client.format, options)
+    return await AsyncRun(client, driver, options).run(rows, waits)
 
 
-class _AsyncRun:
-    def __init__(self, client: AsyncAltcraft, driver: Driver, concurrency: int, task_timeout: float) -> None:
+class AsyncRun:
+    """One run of an import: the caller's loop, and the sends and waits of its crew."""
+
+    def __init__(self, client: AsyncAltcraft, driver: Driver, options: ImportOptions) -> None:
         self.client = client
         self.driver = driver
         self.core = driver.core
-        self.concurrency = concurrency
-        self.task_timeout = task_timeout
-        self.events: asyncio.Queue[Event] = asyncio.Queue()
-        self.tasks: set[asyncio.Task[None]] = set()
-        self.cancellable: set[asyncio.Task[None]] = set()  # waits, and sends not yet on the wire
-        self.wait_slots = asyncio.Semaphore(concurrency)
-        self.cancelled = False
+        self.options = options
+        self.crew: AsyncCrew[Event] = AsyncCrew(options.concurrency, wake=Event("wake", 0))
 
-    def _spawn(self, coro: Coroutine[Any, Any, None]) -> None:
-        t = asyncio.get_running_loop().create_task(coro)
-        self.tasks.add(t)
-        t.add_done_callback(self.tasks.discard)
-
-    async def run(
-        self, rows: Iterable[Any], waits: list[tuple[int, str]], results: str | os.PathLike[str] | None
-    ) -> ImportReport:
-        core = self.core
+    async def run(self, rows: Iterable[Any], waits: list[tuple[int, str]]) -> ImportReport:
+        """Send every chunk of ``rows``, wait for ``waits`` and every new task; the report."""
+        core, results = self.core, self.options.results
         input_done = False
-        try:
-            for chunk_id, task_id in waits:
-                self._spawn(self._wait(chunk_id, task_id))
-            for chunk in core.plan(rows):
-                if self.driver.begin(chunk):
-                    self._spawn(self._send(chunk, self.driver.send_delay()))
-                self.driver.progress()
-                while core.in_flight >= self.concurrency:
-                    self._handle(await self.events.get())
-                self._drain()
-                if core.stopped:
-                    break
-                await asyncio.sleep(0)  # let the new request start
-            else:
-                input_done = True
-            await self._settle()
-        except BaseException:
+        with self.crew.running():
             try:
+                for chunk_id, task_id in waits:
+                    self.crew.start_wait(self._wait, chunk_id, task_id)
+                for chunk in core.plan(rows):
+                    if self.driver.begin(chunk):
+                        self.crew.start_send(self._send, chunk, self.driver.send_delay())
+                    self.driver.progress()
+                    while core.in_flight >= self.options.concurrency:
+                        self._handle(await self.crew.next_event())
+                    self._drain()
+                    if core.stopped:
+                        break
+                    await self.crew.checkpoint()
+                else:
+                    input_done = True
+                await self._settle()
+            except KeyboardInterrupt:
                 await self._interrupt()
-            finally:
-                self.driver.journal.unlock()  # no report follows: the run is over
-            raise
+                report = self.driver.report(input_done=False, results=results)
+                raise ImportInterrupted(report) from None
+            except BaseException:
+                try:
+                    await self._interrupt()  # e.g. the input raised: settle what is in flight, then re-raise
+                finally:
+                    self.driver.journal.unlock()  # no report follows: the run is over
+                raise
         return self.driver.report(input_done=input_done, results=results)
 
     async def _interrupt(self) -> None:
         self.core.stop("interrupted")
-        self.cancelled = True
-        for t in list(self.cancellable):
-            t.cancel()
+        self.crew.cancel()
         try:
             await self._settle()
-        except asyncio.CancelledError:
-            # Cancelled again: give up on the requests in flight; they stay "sending" (unknown on resume).
-            for t in list(self.tasks):
-                t.cancel()
+        except AsyncCancelled:
+            # Interrupted again: give up on the chunks still in flight; they stay "sending" (unknown on resume).
+            self.crew.give_up()
 
     async def _settle(self) -> None:
         while self.core.in_flight or self.core.waiting:
-            self._handle(await self.events.get())
+            self._handle(await self.crew.next_event())
 
     def _drain(self) -> None:
-        while not self.events.empty():
-            self._handle(self.events.get_nowait())
+        for event in self.crew.ready():
+            self._handle(event)
 
     def _handle(self, event: Event) -> None:
+        if event.kind == "wake":
+            self.crew.check_interrupt()
+            return
         step = self.driver.handle(event)
         if step.action == "retry":
-            self._spawn(self._send(self.driver.chunks[event.chunk_id], step.delay))
+            self.crew.start_send(self._send, self.driver.chunks[event.chunk_id], step.delay)
         elif step.action == "wait":
             assert step.task_id is not None
-            self._spawn(self._wait(event.chunk_id, step.task_id))
+            self.crew.start_wait(self._wait, event.chunk_id, step.task_id)
         self.driver.progress()
+        self.crew.check_interrupt()
 
-    # -- the tasks -----------------------------------------------------------------------------------------
+    # -- beside the caller ---------------------------------------------------------------------------------
     async def _send(self, chunk: Chunk, delay: float) -> None:
-        me = asyncio.current_task()
-        assert me is not None
-        self.cancellable.add(me)
-        try:
-            if delay > 0:
-                await asyncio.sleep(delay)
-            if self.cancelled:
-                raise asyncio.CancelledError
-        except asyncio.CancelledError:
-            self.events.put_nowait(Event("abandon", chunk.id))  # the request never left
+        # Interrupted before the request left (a queued send, a retry waiting out its delay): not sent.
+        if await self.crew.pause(delay):
+            self.crew.put(Event("abandon", chunk.id))
             return
-        finally:
-            self.cancellable.discard(me)
         outcome: Outcome
         try:
             answer = await self.client.request(self.driver.target.operation, chunk.body(self.driver.target), plain=True)
             outcome = self.driver.outcome_of(answer)
-        except asyncio.CancelledError:
-            self.events.put_nowait(Event("sent", chunk.id, Unknown("cancelled while the request was in flight")))
+        except AsyncCancelled:
+            self.crew.put(Event("sent", chunk.id, Unknown("cancelled while the request was in flight")))
             raise
         except Exception as exc:
             outcome = classify_send_error(exc)
-        self.events.put_nowait(Event("sent", chunk.id, outcome))
+        self.crew.put(Event("sent", chunk.id, outcome))
 
     async def _wait(self, chunk_id: int, task_id: str) -> None:
-        me = asyncio.current_task()
-        assert me is not None
-        self.cancellable.add(me)
         outcome: Outcome
         try:
-            async with self.wait_slots:
+            async with self.crew.waiting(task_id):
                 # wait_task's own loop, with the final status as decoded JSON: its ids are read, no model built
-                status = await async_wait_decoded(self.client, task_id, PollSettings(self.task_timeout))
+                settings = PollSettings(self.options.task_timeout)
+                status = await async_wait_decoded(self.client, task_id, settings, self.crew.wait_cancel)
             outcome = profile_ids(status)
-        except asyncio.CancelledError:
+        except AsyncCancelled:
             outcome = StillRunning("waiting was cancelled")
         except Exception as exc:
             outcome = classify_wait_error(exc)
-        finally:
-            self.cancellable.discard(me)
-        with contextlib.suppress(Exception):
-            self.events.put_nowait(Event("waited", chunk_id, outcome))
+        self.crew.put(Event("waited", chunk_id, outcome))

@@ -25,7 +25,7 @@ from ._core import (
 from ._journal import Journal
 from ._report import ImportReport
 
-__all__ = ["DEFAULT_MAX_ITEMS", "Driver", "Event", "ImportInterrupted", "open_driver"]
+__all__ = ["DEFAULT_MAX_ITEMS", "Driver", "Event", "ImportInterrupted", "ImportOptions", "PathLike", "open_driver"]
 
 logger = logging.getLogger("altcraft.bulk")
 
@@ -129,7 +129,7 @@ class Driver:
         if self.on_progress is not None:
             self.on_progress(self.core.progress())
 
-    def report(self, *, input_done: bool, results: str | os.PathLike[str] | None) -> ImportReport:
+    def report(self, *, input_done: bool, results: PathLike | None) -> ImportReport:
         core = self.core
         report = ImportReport(
             self.journal,
@@ -143,45 +143,62 @@ class Driver:
         return report
 
 
-def open_driver(
-    *,
-    format: str,
-    trigger_id: int | None,
-    workflow_id: int | None,
-    db_id: int | None,
-    task: bool,
-    matching: str | None,
-    params: Mapping[str, Any] | None,
-    journal: str | os.PathLike[str] | None,
-    input_id: str | None,
-    resend_unknown: bool,
-    max_items: int,
-    max_bytes: int | None,
-    max_attempts: int,
-    plain_rows: bool = False,
-    concurrency: int,
-    on_progress: Callable[[Progress], Any] | None,
-) -> tuple[Driver, list[tuple[int, str]]]:
+PathLike = str | os.PathLike[str]
+
+
+@dataclass(frozen=True)
+class ImportOptions:
+    """The arguments of one :func:`~altcraft.bulk.bulk_import` call (see there), as they travel on."""
+
+    trigger_id: int | None = None
+    workflow_id: int | None = None
+    db_id: int | None = None
+    task: bool = True
+    matching: str | None = None
+    params: Mapping[str, Any] | None = None
+    journal: PathLike | None = None
+    input_id: str | None = None
+    concurrency: int = 4
+    on_progress: Callable[[Progress], Any] | None = None
+    resend_unknown: bool = False
+    max_items: int = DEFAULT_MAX_ITEMS
+    max_bytes: int | None = None
+    max_attempts: int = 6
+    plain_rows: bool = False
+    task_timeout: float = 3600.0
+    results: PathLike | None = None
+
+    def target(self) -> Target:
+        """What the import sends, and with which root fields (:class:`InvalidInput` if that is wrong)."""
+        return make_target(
+            trigger_id=self.trigger_id,
+            workflow_id=self.workflow_id,
+            db_id=self.db_id,
+            task=self.task,
+            matching=self.matching,
+            params=self.params,
+        )
+
+
+def open_driver(format: str, options: ImportOptions) -> tuple[Driver, list[tuple[int, str]]]:
     """Check the arguments, open (or resume) the journal; the driver and the tasks to wait for."""
-    if concurrency < 1:
+    if options.concurrency < 1:
         raise ValueError("concurrency must be >= 1")
-    if max_items > MAX_ITEMS:
+    if options.max_items > MAX_ITEMS:
         raise ValueError(f"max_items must be at most {MAX_ITEMS} (the documented limit)")
-    target = make_target(
-        trigger_id=trigger_id, workflow_id=workflow_id, db_id=db_id, task=task, matching=matching, params=params
-    )
-    j = Journal(journal)
+    target = options.target()
+    j = Journal(options.journal)
     try:
-        journaled = j.open_run(target.key(), input_id)
-        kwargs: dict[str, Any] = {} if max_bytes is None else {"max_bytes": max_bytes}
+        journaled = j.open_run(target.key(), options.input_id)
+        kwargs: dict[str, Any] = {} if options.max_bytes is None else {"max_bytes": options.max_bytes}
         core = ImportCore(
             target,
             format=format,
-            max_items=max_items,
+            max_items=options.max_items,
             journaled=journaled,
-            resend_unknown=resend_unknown,
-            max_attempts=max_attempts,
-            plain_rows=plain_rows,
+            resend_unknown=options.resend_unknown,
+            max_attempts=options.max_attempts,
+            plain_rows=options.plain_rows,
             **kwargs,
         )
         writes, waits, resend = core.startup()
@@ -210,4 +227,4 @@ def open_driver(
             ranges,
             ", ..." if len(unknown) > 20 else "",
         )
-    return Driver(core, j, on_progress), waits
+    return Driver(core, j, options.on_progress), waits
