@@ -1,7 +1,8 @@
 """The generation pipeline behind scripts/generate.
 
     gen.py generate   openapi.yaml -> generated/altcraft_api (openapi-python-client + spec data + converters + ruff),
-                      and the doc pages -> overlays/altcraft_mock/_documented.py
+                      the doc pages -> overlays/altcraft_mock/_documented.py, and the async modules of the
+                      overlay -> their sync twins (scripts/gen_sync.py)
     gen.py check      the same into a temporary directory; exit 1 naming the files that differ
     gen.py prove      import the packages, mypy --strict them, run one batch task end to end on altcraft-mock
 
@@ -27,6 +28,7 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
+import gen_sync
 import yaml
 from gen_params import params_module
 
@@ -439,6 +441,8 @@ def cmd_generate() -> int:
     finally:
         shutil.rmtree(parent, ignore_errors=True)
     generate_documented()
+    for target in gen_sync.write():
+        print(f"{target}: written from its async source")
     return 0
 
 
@@ -459,6 +463,12 @@ def cmd_check() -> int:
         print("generated/altcraft_api matches openapi.yaml")
     if not check_documented():
         stale = True
+    differing = gen_sync.stale()
+    for target in differing:
+        print(f"{target} differs from its async source: run scripts/generate (never edit it by hand)", file=sys.stderr)
+        stale = True
+    if not differing:
+        print(f"the sync twins match their async sources: {', '.join(gen_sync.MODULES.values())}")
     return 1 if stale else 0
 
 

@@ -123,9 +123,9 @@ def _ruff(text: str, target: str) -> str:
     return text
 
 
-def sync_text(source: str) -> str:
-    """The sync module that the async module ``source`` (a repository path) gives."""
-    text = (ROOT / source).read_text(encoding="utf-8")
+def sync_text(source: str, root: Path = ROOT) -> str:
+    """The sync module that the async module ``source`` (a path under ``root``) gives."""
+    text = (root / source).read_text(encoding="utf-8")
     for i, (old, _) in enumerate(PHRASES[source]):
         if old not in text:
             raise SystemExit(f"gen_sync: {source} no longer holds the text {old[:60]!r}; update PHRASES")
@@ -137,24 +137,24 @@ def sync_text(source: str) -> str:
     return _ruff(header(source) + text, MODULES[source])
 
 
-def write() -> list[str]:
+def write(root: Path = ROOT) -> list[str]:
     """Write every sync module; the ones that changed."""
     changed = []
     for source, target in MODULES.items():
-        text = sync_text(source)
-        path = ROOT / target
+        text = sync_text(source, root)
+        path = root / target
         if not path.exists() or path.read_text(encoding="utf-8") != text:
             path.write_text(text, encoding="utf-8")
             changed.append(target)
     return changed
 
 
-def stale() -> list[str]:
+def stale(root: Path = ROOT) -> list[str]:
     """The sync modules that differ from what their sources give (edited by hand, or not regenerated)."""
     return [
         target
         for source, target in MODULES.items()
-        if not (ROOT / target).exists() or (ROOT / target).read_text(encoding="utf-8") != sync_text(source)
+        if not (root / target).exists() or (root / target).read_text(encoding="utf-8") != sync_text(source, root)
     ]
 
 
