@@ -21,9 +21,10 @@ from pathlib import Path
 
 from ._async import abulk_import
 from ._check import RowCheck, RowWarning, check_rows
-from ._core import JournalMismatch, Progress, Unreadable
 from ._report import ImportReport, RowResult, RowState
+from ._rows import Unreadable
 from ._run import ImportInterrupted
+from ._states import JournalMismatch, Progress
 from ._sync import bulk_import
 
 __all__ = [

@@ -14,18 +14,11 @@ from typing import TYPE_CHECKING, Any
 from .._async_client import async_wait_decoded
 from .._concurrency import AsyncCancelled, AsyncCrew
 from .._polling import PollSettings
-from ._core import (
-    Chunk,
-    Outcome,
-    Progress,
-    StillRunning,
-    Unknown,
-    classify_send_error,
-    classify_wait_error,
-    profile_ids,
-)
+from ._outcomes import Outcome, StillRunning, Unknown, classify_send_error, classify_wait_error, profile_ids
 from ._report import ImportReport
+from ._rows import Chunk
 from ._run import DEFAULT_MAX_ITEMS, Driver, Event, ImportInterrupted, ImportOptions, PathLike, open_driver
+from ._states import Progress
 
 if TYPE_CHECKING:
     from .._async_client import AsyncAltcraft

@@ -8,9 +8,11 @@ from dataclasses import dataclass
 from typing import Any
 
 from .._validate import check
-from ._core import Chunk, ImportCore, make_target
+from ._core import ImportCore
 from ._report import RowResult
+from ._rows import Chunk
 from ._run import DEFAULT_MAX_ITEMS
+from ._target import make_target
 
 __all__ = ["RowCheck", "RowWarning", "check_rows"]
 

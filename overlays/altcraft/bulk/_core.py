@@ -26,513 +26,22 @@ from __future__ import annotations
 import bisect
 import hashlib
 import itertools
-import operator
 import random
-import zlib
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
-from typing import Any, Literal
-
-import orjson
+from typing import Any
 
 from .._backoff import Backoff
 from .._errors import (
-    AltcraftError,
     InvalidInput,
-    OutcomeUnknown,
-    Problem,
-    ProtocolError,
-    RequestTooLarge,
-    ServerError,
-    TaskFailed,
-    TransportError,
 )
-from .._limits import DEFAULT_CHUNK_BYTES, item_size
-from .._serialize import dumps, to_plain
-from .._validate import Operation, check
-
-__all__ = [
-    "Accepted",
-    "Chunk",
-    "Counts",
-    "ImportCore",
-    "Imported",
-    "JournalChunk",
-    "JournalMismatch",
-    "NotSent",
-    "Outcome",
-    "Progress",
-    "Refused",
-    "Step",
-    "StillRunning",
-    "Target",
-    "Unknown",
-    "Unreadable",
-    "Write",
-    "classify_send_error",
-    "classify_wait_error",
-    "make_target",
-]
-
-State = Literal["sending", "accepted", "done", "unconfirmed", "rejected", "unknown", "unsent"]
-FINAL_STATES: frozenset[str] = frozenset({"done", "unconfirmed", "rejected", "unknown"})
-PENDING_STATES: frozenset[str] = frozenset({"sending", "accepted", "unsent"})
-
-MAX_ITEMS = 10_000  # the documented recommendation per batch request
-# Account-level refusals: every further request would be refused too, and nothing was processed.
-_FATAL = frozenset({401, 402, 403})
-_TOO_MANY = 429
-
-
-class JournalMismatch(ValueError):
-    """The journal belongs to another import (other parameters or other input rows): refused to resume."""
-
-
-# -- what is imported where --------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Target:
-    """Where the rows go: the operation and the root fields sent with every request."""
-
-    operation: Operation
-    root: Mapping[str, Any]
-
-    @property
-    def per_row(self) -> bool:
-        """One request per row (``/profiles/import``) instead of batches."""
-        return self.operation == "import_profile"
-
-    @property
-    def task(self) -> bool:
-        return self.operation.endswith("_task")
-
-    def key(self) -> dict[str, Any]:
-        """What a resumed run must match: the operation and its root fields."""
-        return {"operation": self.operation, "root": dict(self.root)}
-
-
-def make_target(
-    *,
-    trigger_id: int | None,
-    workflow_id: int | None,
-    db_id: int | None,
-    task: bool,
-    matching: str | None,
-    params: Mapping[str, Any] | None,
-) -> Target:
-    """The target of ``bulk_import``'s keywords; exactly one of trigger_id, workflow_id, db_id."""
-    given = [
-        name
-        for name, v in (("trigger_id", trigger_id), ("workflow_id", workflow_id), ("db_id", db_id))
-        if v is not None
-    ]
-    if len(given) != 1:
-        raise InvalidInput(
-            "bulk_import: give exactly one of trigger_id, workflow_id or db_id"
-            + (f" (got {', '.join(given)})" if given else ""),
-            field="trigger_id",
-        )
-    root: dict[str, Any] = dict(to_plain(params) if params is not None else {})
-    for reserved in ("data", "token", "trigger_id", "workflow_id", "db_id"):
-        if reserved in root:
-            raise InvalidInput(f"bulk_import: params must not contain {reserved!r}", field=f"params.{reserved}")
-    if matching is not None:
-        root["matching"] = matching
-    operation: Operation
-    if trigger_id is not None:
-        root["trigger_id"] = trigger_id
-        operation = "import_and_start_batch_task" if task else "import_and_start_batch"
-    elif workflow_id is not None:
-        if not task:
-            raise InvalidInput("bulk_import: a workflow is started only as a task (task=True)", field="task")
-        root["workflow_id"] = workflow_id
-        operation = "workflow_import_and_start_batch_task"
-    else:
-        root["db_id"] = db_id
-        operation = "import_profile"
-    return Target(operation, root)
-
-
-# -- chunks --------------------------------------------------------------------------------------------------
-
-
-@dataclass
-class Chunk:
-    """Rows ``first_row .. first_row + row_count - 1``; ``items`` are those sent, ``local`` those refused here."""
-
-    id: int
-    first_row: int
-    row_count: int
-    items: list[dict[str, Any]]
-    local: list[tuple[int, str, str]]
-    digest: bytes
-    resend: bool = False
-
-    @property
-    def sent_count(self) -> int:
-        return len(self.items)
-
-    def body(self, target: Target) -> dict[str, Any]:
-        """The request body of this chunk."""
-        if target.per_row:
-            return {**self.items[0], **target.root}
-        return {**target.root, "data": self.items}
-
-
-@dataclass(frozen=True)
-class JournalChunk:
-    """A chunk as the journal holds it (no items)."""
-
-    id: int
-    first_row: int
-    row_count: int
-    sent_count: int
-    state: str
-    task_id: str | None
-    attempts: int
-    digest: bytes
-
-
-@dataclass(frozen=True)
-class Unreadable:
-    """An input row its reader could not turn into a row (e.g. a line that is not JSON).
-
-    It is rejected locally with ``field`` and ``reason``, like a row that fails validation; ``raw`` (its
-    bytes as read) goes into the chunk's digest, so a resume still checks it is the same input.
-    """
-
-    raw: bytes
-    reason: str
-    field: str = "row"
-
-
-_BLOCK = 512  # rows read and placed together by ImportCore._new_chunks
-
-
-def _plain_block(block: list[Any], max_bytes: int) -> tuple[memoryview, list[int]] | None:
-    """The JSON of the rows of ``block``, each followed by a newline (the bytes ``_plain`` gives a row, as the
-    digest reads them), and the offset where each row's newline ends, when every row is a plain object
-    that encodes to fewer than ``max_bytes`` (its size in a chunk, plus a comma: ``ends[i] - ends[i - 1]``);
-    else None (the block is placed row by row).
-
-    Each row's bytes are appended and dropped at once: keeping one ``bytes`` object per row alive costs
-    several times the encoding itself (the allocator's work for a thousand live KiB-sized buffers).
-    """
-    if set(map(type, block)) != {dict}:
-        return None
-    joined = bytearray()
-    ends: list[int] = []
-    dumps = orjson.dumps
-    end = ends.append
-    try:
-        for row in block:
-            joined += dumps(row)
-            joined += b"\n"
-            end(len(joined))
-    except orjson.JSONEncodeError:
-        return None
-    if max(map(operator.sub, ends, [0, *ends[:-1]])) > max_bytes:
-        return None
-    return memoryview(joined), ends
-
-
-def _plain(raw: Any) -> tuple[Any, bytes]:
-    """A row as JSON-shaped data and its bytes (for the digest, and the size in JSON)."""
-    if isinstance(raw, Unreadable):
-        return raw, raw.raw
-    try:
-        plain = to_plain(raw)
-        return plain, dumps(plain)
-    except (TypeError, orjson.JSONEncodeError):
-        return None, repr(raw).encode("utf-8", "replace")
-    except RecursionError:  # repr() would recurse as deep: the row is refused as "cannot be encoded"
-        return None, b"<a row nested too deeply to encode>"
-
-
-class _Builder:
-    """Checks rows one by one: validation per row, and each item's size in the encoding sent."""
-
-    def __init__(self, target: Target, format: str, max_items: int, max_bytes: int) -> None:
-        self.target = target
-        self.max_items = 1 if target.per_row else max_items
-        root_size = len(dumps(dict(target.root))) + 64  # plus "data":[...] and the token
-        self.max_bytes = max_bytes - root_size
-        if self.max_bytes < 1024:
-            raise InvalidInput("bulk_import: max_bytes leaves no room for rows", field="max_bytes")
-        self.json = format == "json"
-        self.size_of: Callable[[Any], int] = item_size(format)
-        # With plain rows (see ImportCore), batches in JSON are checked a chunk at a time (one validation
-        # of the chunk's body); only a chunk that fails is checked again row by row, to find its bad rows.
-        self.by_chunk = False
-
-    def chunk_valid(self, items: list[dict[str, Any]]) -> bool:
-        """Whether every item of a chunk passes (the chunk's body has no refusal).
-
-        Sound because the batch schemas constrain items one by one (the chunk holds at most the
-        documented maximum of items); a chunk that fails is checked again row by row.
-        """
-        refusals, _ = check(self.target.operation, {**self.target.root, "data": items})
-        return not refusals
-
-    def accept(self, plain: Any, encoded: bytes) -> tuple[dict[str, Any] | None, tuple[str, str] | None, int]:
-        """(item, None, size) for a row to send, or (None, (field, reason), 0) for one refused here."""
-        if plain is None:
-            return None, ("row", "cannot be encoded as JSON"), 0
-        if isinstance(plain, Unreadable):
-            return None, (plain.field, plain.reason), 0
-        if not isinstance(plain, dict):
-            return None, ("row", f"must be an object, not {type(plain).__name__}"), 0
-        if self.target.per_row:
-            clash = sorted(set(plain) & set(self.target.root))
-            if clash:
-                return None, (clash[0], "is set for the whole import; a row must not set it"), 0
-            body: dict[str, Any] = {**plain, **self.target.root}
-            prefix = ""
-        else:
-            body = {**self.target.root, "data": [plain]}
-            prefix = "data[0]"
-        refusals, _ = check(self.target.operation, body)
-        if refusals:
-            self._root_problems(refusals, prefix)
-            reason = "; ".join(f"{_field(p, prefix)} {p.message}" for p in refusals[:5])
-            return None, (_field(refusals[0], prefix), reason), 0
-        # (the chunk fast path in ImportCore._new_chunks relies on: valid as a chunk => valid row by row)
-        if self.target.per_row:
-            return plain, None, 0
-        size = (len(encoded) if self.json else self.size_of(plain)) + 1
-        if size > self.max_bytes:
-            return None, ("row", f"encodes to {size} bytes, over the {self.max_bytes}-byte room of one request"), 0
-        return plain, None, size
-
-    def _root_problems(self, refusals: list[Problem], prefix: str) -> None:
-        """A problem in the import's own parameters refuses the whole import, before anything is sent."""
-        if prefix:
-            root = [p for p in refusals if not p.field.startswith(prefix)]
-        else:
-            root = [p for p in refusals if p.field.split(".", 1)[0].split("[", 1)[0] in self.target.root]
-        if root:
-            first = root[0]
-            raise InvalidInput(
-                f"{self.target.operation}: {first.field} {first.message}",
-                field=first.field,
-                problems=tuple(root),
-                operation=self.target.operation,
-            )
-
-
-def _field(problem: Problem, prefix: str) -> str:
-    if prefix and problem.field.startswith(prefix):
-        return problem.field[len(prefix) :].lstrip(".") or "row"
-    return problem.field
-
-
-# -- outcomes --------------------------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Imported:
-    """The server's list of imported profile ids (a batch answer, a task result, or one profile)."""
-
-    profile_ids: tuple[str, ...]
-
-
-@dataclass(frozen=True)
-class Accepted:
-    """A task was accepted."""
-
-    task_id: str
-
-
-@dataclass(frozen=True)
-class Refused:
-    """The server refused the request: an envelope error with a 4xx code (proof nothing was imported)."""
-
-    code: int | None
-    text: str
-    http_status: int | None = None
-
-
-@dataclass(frozen=True)
-class Unknown:
-    """Sent, outcome not known: dropped connection, timeout, 5xx, unreadable answer."""
-
-    reason: str
-    retry_after: float | None = None
-
-
-@dataclass(frozen=True)
-class NotSent:
-    """Proven not processed: connection failed before sending, 429, or a refused token (``fatal``)."""
-
-    reason: str
-    retry_after: float | None = None
-    fatal: bool = False
-
-
-@dataclass(frozen=True)
-class StillRunning:
-    """Waiting for the task stopped (deadline, cancellation): it stays accepted, resume waits for it."""
-
-    reason: str
-
-
-Outcome = Imported | Accepted | Refused | Unknown | NotSent | StillRunning
-
-
-def _retry_after(exc: BaseException) -> float | None:
-    value = getattr(exc, "retry_after", None)
-    return float(value) if isinstance(value, int | float) and not isinstance(value, bool) and value >= 0 else None
-
-
-def classify_send_error(exc: BaseException) -> Outcome:
-    """What an exception of ``client.request`` says about the chunk it carried."""
-    if isinstance(exc, OutcomeUnknown):
-        return Unknown(f"no answer: {exc}")
-    if isinstance(exc, InvalidInput):  # refused by the client itself, before sending
-        return Refused(None, f"refused before sending: {exc}")
-    if isinstance(exc, TransportError):  # not OutcomeUnknown: not sent, after the client's own retries
-        return NotSent(f"not sent: {exc}", _retry_after(exc))
-    if isinstance(exc, ServerError | ProtocolError):
-        return Unknown(f"outcome unknown: {exc}", _retry_after(exc))
-    if isinstance(exc, AltcraftError):
-        status = exc.http_status if exc.http_status is not None and exc.http_status >= 400 else exc.code
-        if status == _TOO_MANY:
-            return NotSent(f"refused, too many requests: {exc}", _retry_after(exc))
-        if status in _FATAL:
-            return NotSent(f"refused: {exc}", fatal=True)
-        if isinstance(exc, RequestTooLarge) or (status is not None and 400 <= status < 500):
-            return Refused(exc.code, exc.error_text or str(exc), exc.http_status)
-        return Unknown(f"outcome unknown: {exc}")
-    return Unknown(f"outcome unknown: {type(exc).__name__}: {exc}")
-
-
-def classify_wait_error(exc: BaseException) -> Outcome:
-    """What an exception of ``client.wait_task`` says about the accepted chunk."""
-    if isinstance(exc, TaskFailed):
-        return Refused(exc.code, f"task {exc.task_id} {exc.status}: {exc.error_text or exc}")
-    from .._errors import TaskTimeout, WaitCancelled
-
-    if isinstance(exc, TaskTimeout | WaitCancelled):
-        return StillRunning(str(exc))
-    return Unknown(f"task status unknown: {type(exc).__name__}: {exc}")
-
-
-def profile_ids(answer: Any) -> Imported | Unknown:
-    """The profile ids of a success answer's decoded JSON (the shells ask the client for ``plain``
-    answers: no model per profile): a batch answer (``result``), a task's final status
-    (``data.result.result``) or one imported profile (``profile_id``).
-
-    No list at all is an empty list (the rows are then *unconfirmed*); a list that cannot be read
-    (not a list of objects with a ``profile_id``) says nothing for sure, so the chunk is *unknown*.
-    """
-    data = answer.get("data") if isinstance(answer, dict) else None
-    if isinstance(data, dict) and "status" in data:  # a task's final status
-        if "result" not in data:
-            return Imported(())
-        answer = data["result"]
-    if not isinstance(answer, dict):
-        return Unknown(f"the answer is not readable: an object was expected, not {type(answer).__name__}")
-    if isinstance(answer.get("profile_id"), str):  # /profiles/import
-        return Imported((answer["profile_id"],))
-    if "result" not in answer:
-        return Imported(())
-    try:
-        return Imported(tuple([str(ref["profile_id"]) for ref in answer["result"]]))
-    except (TypeError, KeyError) as exc:
-        return Unknown(f"the answer's list of profiles is not readable ({type(exc).__name__}: {exc})")
-
-
-# -- journal writes and steps ---------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Write:
-    """One journal change. ``insert`` records a new chunk; otherwise the chunk's state is updated."""
-
-    chunk_id: int
-    state: str
-    insert: Chunk | None = None
-    task_id: str | None = None
-    result: bytes | None = None
-    reason: str | None = None
-    attempts: int | None = None
-
-
-@dataclass(frozen=True)
-class Step:
-    """What the shell does after an outcome: write ``write`` (if any), then ``action``.
-
-    ``action``: ``"wait"`` for ``task_id``; ``"retry"`` the send after ``delay`` seconds; ``"done"``;
-    ``"stop"`` reading input (``reason`` says why) after this chunk.
-    """
-
-    write: Write | None
-    action: Literal["wait", "retry", "done", "stop"]
-    task_id: str | None = None
-    delay: float = 0.0
-    reason: str | None = None
-
-
-@dataclass
-class Counts:
-    """Rows per state. ``pending``: journaled, not finished (in flight, task running, not sent)."""
-
-    imported: int = 0
-    rejected: int = 0
-    unknown: int = 0
-    unconfirmed: int = 0
-    pending: int = 0
-
-    def total(self) -> int:
-        return self.imported + self.rejected + self.unknown + self.unconfirmed + self.pending
-
-    def add(self, state: str, n: int) -> None:
-        if state == "done":
-            self.imported += n
-        elif state in ("rejected", "unknown", "unconfirmed"):
-            setattr(self, state, getattr(self, state) + n)
-        else:
-            self.pending += n
-
-
-@dataclass(frozen=True)
-class Progress:
-    """What ``on_progress`` receives: rows read from the input this run, rows sent, and rows per state."""
-
-    rows_read: int
-    rows_sent: int
-    imported: int
-    rejected: int
-    unknown: int
-    unconfirmed: int
-    pending: int
-    chunks_in_flight: int
-    tasks_waiting: int
-
-
-def encode_ids(ids: Iterable[str]) -> bytes:
-    """The profile ids of a chunk as the journal stores them: UTF-8, one per line (not compressed: zlib
-    took as long as everything else done for a row, for a journal about a third smaller)."""
-    return "\n".join(ids).encode("utf-8")
-
-
-def decode_ids(blob: bytes | None) -> list[str]:
-    if not blob:
-        return []
-    text = blob.decode("utf-8")
-    return text.split("\n") if text else []
-
-
-def encode_local(local: list[tuple[int, str, str]]) -> bytes | None:
-    return zlib.compress(orjson.dumps(local), 1) if local else None
-
-
-def decode_local(blob: bytes | None) -> list[tuple[int, str, str]]:
-    return [(int(r), str(f), str(m)) for r, f, m in orjson.loads(zlib.decompress(blob))] if blob else []
-
-
-# -- the state machine ---------------------------------------------------------------------------------------
+from .._limits import DEFAULT_CHUNK_BYTES
+from ._outcomes import Accepted, Imported, NotSent, Outcome, Refused, StillRunning, Unknown
+from ._rows import BLOCK_ROWS, Chunk, ChunkBuilder, plain_block, plain_row
+from ._states import FINAL_STATES, Counts, JournalChunk, JournalMismatch, Progress, Step, Write, encode_ids
+from ._target import MAX_ITEMS, Target
+
+__all__ = ["ImportCore"]
 
 
 @dataclass
@@ -575,7 +84,7 @@ class ImportCore:
             raise InvalidInput(f"bulk_import: max_items must be 1..{MAX_ITEMS}", field="max_items")
         if not 0 < self.max_bytes <= DEFAULT_CHUNK_BYTES:
             raise InvalidInput(f"bulk_import: max_bytes must be 1..{DEFAULT_CHUNK_BYTES}", field="max_bytes")
-        self._builder = _Builder(self.target, self.format, self.max_items, self.max_bytes)
+        self._builder = ChunkBuilder(self.target, self.format, self.max_items, self.max_bytes)
         self._builder.by_chunk = self.plain_rows and self._builder.json and not self.target.per_row
         self._live: dict[int, _Live] = {}
         self._next_id = max((c.id for c in self.journaled), default=0) + 1
@@ -643,7 +152,7 @@ class ImportCore:
                     ) from None
                 row_no += 1
                 self.rows_read += 1
-                plain, encoded = _plain(raw)
+                plain, encoded = plain_row(raw)
                 h.update(encoded + b"\n")
                 if resend:
                     item, problem, _ = self._builder.accept(plain, encoded)
@@ -675,16 +184,16 @@ class ImportCore:
         h = hashlib.blake2b(digest_size=16)
         item: dict[str, Any] | None
         problem: tuple[str, str] | None
-        # Rows are taken up to _BLOCK at a time, never more than the open chunk has room for (so reading
+        # Rows are taken up to BLOCK_ROWS at a time, never more than the open chunk has room for (so reading
         # stops where the row-by-row reading would, give or take the rows of a chunk cut by its bytes). A
         # block of plain objects (the common case: JSON lines of a batch import) is placed with list
         # operations (its rows encoded at once, the chunk cut found on the running sum of their sizes); any
         # other block row by row. The chunks are the same either way.
         while True:
-            block = list(itertools.islice(it, min(_BLOCK, max(1, b.max_items - len(items)))))
+            block = list(itertools.islice(it, min(BLOCK_ROWS, max(1, b.max_items - len(items)))))
             if not block:
                 break
-            placed = _plain_block(block, b.max_bytes) if fast else None
+            placed = plain_block(block, b.max_bytes) if fast else None
             if placed is not None:
                 joined, ends = placed
                 pos = 0
@@ -715,7 +224,7 @@ class ImportCore:
             for raw in block:
                 row_no += 1
                 self.rows_read += 1
-                plain, encoded = _plain(raw)
+                plain, encoded = plain_row(raw)
                 if fast and type(plain) is dict and len(encoded) < b.max_bytes:
                     item, problem, n = plain, None, len(encoded) + 1  # validated with its chunk
                 else:

@@ -30,7 +30,7 @@ from typing import Any
 
 import orjson
 
-from ._core import Counts, JournalChunk, JournalMismatch, Write, encode_local
+from ._states import Counts, JournalChunk, JournalMismatch, Write, encode_local
 
 __all__ = ["Journal"]
 

@@ -12,8 +12,8 @@ from typing import Any, Literal
 
 import orjson
 
-from ._core import Counts, decode_ids, decode_local
 from ._journal import Journal
+from ._states import Counts, decode_ids, decode_local
 
 __all__ = ["ImportReport", "RowResult", "RowState"]
 

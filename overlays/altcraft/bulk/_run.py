@@ -9,21 +9,13 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from ._core import (
-    MAX_ITEMS,
-    Accepted,
-    Chunk,
-    ImportCore,
-    Outcome,
-    Progress,
-    Step,
-    Target,
-    Unknown,
-    make_target,
-    profile_ids,
-)
+from ._core import ImportCore
 from ._journal import Journal
+from ._outcomes import Accepted, Outcome, Unknown, profile_ids
 from ._report import ImportReport
+from ._rows import Chunk
+from ._states import Progress, Step
+from ._target import MAX_ITEMS, Target, make_target
 
 __all__ = ["DEFAULT_MAX_ITEMS", "Driver", "Event", "ImportInterrupted", "ImportOptions", "PathLike", "open_driver"]
 

@@ -16,18 +16,11 @@ from typing import TYPE_CHECKING, Any
 from .._concurrency import SyncCancelled, SyncCrew
 from .._polling import PollSettings
 from .._sync_client import wait_decoded
-from ._core import (
-    Chunk,
-    Outcome,
-    Progress,
-    StillRunning,
-    Unknown,
-    classify_send_error,
-    classify_wait_error,
-    profile_ids,
-)
+from ._outcomes import Outcome, StillRunning, Unknown, classify_send_error, classify_wait_error, profile_ids
 from ._report import ImportReport
+from ._rows import Chunk
 from ._run import DEFAULT_MAX_ITEMS, Driver, Event, ImportInterrupted, ImportOptions, PathLike, open_driver
+from ._states import Progress
 
 if TYPE_CHECKING:
     from .._sync_client import Altcraft
