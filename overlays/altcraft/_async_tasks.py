@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Unpack
 
 from altcraft_api.models import TaskAccepted, TaskStatus
 
 from ._concurrency import AsyncEvent
+from ._polling import WaitOptions
 
 if TYPE_CHECKING:
     from ._async_client import AsyncAltcraft
@@ -30,25 +30,6 @@ class AsyncTaskHandle:
         """One /tasks/status request."""
         return await self._client.task_status(self.task_id)
 
-    async def wait(
-        self,
-        *,
-        timeout: float = 600.0,
-        poll_interval: float = 0.5,
-        max_interval: float = 10.0,
-        backoff: float = 2.0,
-        jitter: bool = True,
-        on_progress: Callable[[TaskStatus], Any] | None = None,
-        cancel: AsyncEvent | None = None,
-    ) -> TaskStatus:
-        """Wait for the task; see :meth:`AsyncAltcraft.wait_task`."""
-        return await self._client.wait_task(
-            self.task_id,
-            timeout=timeout,
-            poll_interval=poll_interval,
-            max_interval=max_interval,
-            backoff=backoff,
-            jitter=jitter,
-            on_progress=on_progress,
-            cancel=cancel,
-        )
+    async def wait(self, *, cancel: AsyncEvent | None = None, **options: Unpack[WaitOptions]) -> TaskStatus:
+        """Wait for the task: :meth:`AsyncAltcraft.wait_task` with this task's id and the same keywords."""
+        return await self._client.wait_task(self.task_id, cancel=cancel, **options)

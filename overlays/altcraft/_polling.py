@@ -12,7 +12,7 @@ import logging
 import random
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypedDict
 
 from altcraft_api.models import TaskStatus
 from altcraft_api.types import Unset
@@ -20,7 +20,7 @@ from altcraft_api.types import Unset
 from ._backoff import Backoff
 from ._errors import AltcraftError, ServerError, TaskFailed, TaskTimeout, TransportError
 
-__all__ = ["FAILED_STATUSES", "PollSettings", "Poller"]
+__all__ = ["FAILED_STATUSES", "PollSettings", "Poller", "WaitOptions"]
 
 logger = logging.getLogger("altcraft")
 
@@ -31,6 +31,17 @@ FAILED_STATUSES = frozenset({"failed", "error", "canceled", "cancelled", "aborte
 
 # Aim a little past the predicted completion, so that the poll lands after it rather than before.
 _AIM_MARGIN = 0.1
+
+
+class WaitOptions(TypedDict, total=False):
+    """The keywords of ``wait_task`` that a task handle's ``wait`` passes on (see there)."""
+
+    timeout: float
+    poll_interval: float
+    max_interval: float
+    backoff: float
+    jitter: bool
+    on_progress: Callable[[TaskStatus], Any] | None
 
 
 @dataclass

@@ -34,7 +34,7 @@ from ._errors import (
 )
 from ._limits import DEFAULT_CHUNK_BYTES, RECOMMENDED_ITEMS, chunk_profiles
 from ._polling import Poller
-from ._requests import Auth, Body, Call, Format, Redactor, Secret, encode_request
+from ._requests import Auth, Body, Call, Encoding, Format, Redactor, Secret, encode_request
 from ._schema import OPERATIONS
 
 __all__ = ["DEFAULT_MAX_ANSWER_BYTES", "NOT_SENT", "ClientCore", "Retry", "Trace", "check_task_id"]
@@ -160,16 +160,8 @@ class ClientCore:
         self, operation: str, body: Body, extra_body: Mapping[str, Any] | None
     ) -> tuple[bytes, dict[str, str], int]:
         """The encoded body and headers of a request; validation and limits happen here, before sending."""
-        return encode_request(
-            operation,
-            body,
-            extra_body,
-            format=self.format,
-            auth=self.auth,
-            validate=self.validate,
-            token=self._token,
-            redact=self._redact,
-        )
+        how = Encoding(self.format, self.auth, self.validate, self._token, self._redact)
+        return encode_request(operation, body, extra_body, how)
 
     def _start(
         self,

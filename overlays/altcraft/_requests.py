@@ -16,10 +16,10 @@ from . import _xml
 from ._errors import InvalidInput
 from ._limits import check_body_size, has_files, warn_if_many
 from ._schema import OPERATIONS
-from ._serialize import dumps, is_model, to_plain
+from ._serialize import dumps, is_model, leaves, to_plain
 from ._validate import check, raise_or_warn
 
-__all__ = ["BATCH_OPERATIONS", "Body", "Call", "Redactor", "Secret", "encode_request", "unencodable_path"]
+__all__ = ["BATCH_OPERATIONS", "Body", "Call", "Encoding", "Redactor", "Secret", "encode_request", "unencodable_path"]
 
 Auth = Literal["body", "bearer"]
 Format = Literal["json", "xml"]
@@ -82,20 +82,23 @@ class Call:
     deadline_bound: bool = False  # this attempt's httpx timeouts are the deadline's remaining time
 
 
+@dataclass(frozen=True)
+class Encoding:
+    """How a client encodes its requests: the format, where the token goes, whether bodies are validated."""
+
+    format: Format
+    auth: Auth
+    validate: bool
+    token: Secret
+    redact: Redactor
+
+
 def encode_request(
-    operation: str,
-    body: Body,
-    extra_body: Mapping[str, Any] | None,
-    *,
-    format: Format,
-    auth: Auth,
-    validate: bool,
-    token: Secret,
-    redact: Redactor,
+    operation: str, body: Body, extra_body: Mapping[str, Any] | None, how: Encoding
 ) -> tuple[bytes, dict[str, str], int]:
     """The encoded body, the headers and the profile count of a request; :class:`InvalidInput` if it is bad."""
     try:
-        return _encode(operation, body, extra_body, format, auth, validate, token, redact)
+        return _encode(operation, body, extra_body, how)
     except RecursionError:
         raise InvalidInput(
             f"{operation}: the body is nested too deeply to encode", field="body", operation=operation
@@ -103,15 +106,9 @@ def encode_request(
 
 
 def _encode(
-    operation: str,
-    body: Body,
-    extra_body: Mapping[str, Any] | None,
-    format: Format,
-    auth: Auth,
-    validate: bool,
-    token: Secret,
-    redact: Redactor,
+    operation: str, body: Body, extra_body: Mapping[str, Any] | None, how: Encoding
 ) -> tuple[bytes, dict[str, str], int]:
+    format, auth, validate, token, redact = how.format, how.auth, how.validate, how.token, how.redact
     if operation not in OPERATIONS:
         raise InvalidInput(f"unknown operation {operation!r}", field="operation")
     if is_model(body):
@@ -157,22 +154,12 @@ def _encode(
     return content, headers, count
 
 
+def _json_leaf(value: Any) -> bool:
+    if isinstance(value, int) and not isinstance(value, bool):
+        return -(2**63) <= value < 2**64
+    return value is None or isinstance(value, bool | str | float)
+
+
 def unencodable_path(value: Any, path: str) -> str | None:
     """The path of the first value JSON cannot carry (an integer beyond 64 bits, a foreign type); error path only."""
-    if isinstance(value, bool) or value is None or isinstance(value, str | float):
-        return None
-    if isinstance(value, int):
-        return path if not -(2**63) <= value < 2**64 else None
-    if isinstance(value, Mapping):
-        for key, sub in value.items():
-            found = unencodable_path(sub, f"{path}.{key}" if path else str(key))
-            if found is not None:
-                return found
-        return None
-    if isinstance(value, list | tuple):
-        for i, sub in enumerate(value):
-            found = unencodable_path(sub, f"{path}[{i}]")
-            if found is not None:
-                return found
-        return None
-    return path or "body"
+    return next((where or "body" for where, leaf in leaves(value, path) if not _json_leaf(leaf)), None)

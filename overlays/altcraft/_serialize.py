@@ -8,6 +8,7 @@ lets orjson write the bytes.
 
 from __future__ import annotations
 
+from collections.abc import Iterator, Mapping
 from typing import Any
 
 import attrs
@@ -15,7 +16,7 @@ import orjson
 from altcraft_api.converters import DUMPERS, dump_attrs, to_plain
 from altcraft_api.types import Unset
 
-__all__ = ["dumps", "is_model", "to_plain"]
+__all__ = ["dumps", "is_model", "leaves", "to_plain"]
 
 
 def is_model(value: object) -> bool:
@@ -39,3 +40,21 @@ def _default(value: Any) -> Any:
 def dumps(body: Any) -> bytes:
     """JSON bytes of a mapping or model; nested models are converted as orjson meets them."""
     return orjson.dumps(body, default=_default)
+
+
+def leaves(value: Any, path: str = "", *, keys: bool = False) -> Iterator[tuple[str, Any]]:
+    """Every leaf of a JSON-shaped value with its path (``data.tags[0]``), depth first.
+
+    With ``keys``, each mapping key is yielded too, at its mapping's path. For error paths, which look
+    for the first bad leaf.
+    """
+    if isinstance(value, Mapping):
+        for key, sub in value.items():
+            if keys:
+                yield path, key
+            yield from leaves(sub, f"{path}.{key}" if path else str(key), keys=keys)
+    elif isinstance(value, list | tuple):
+        for i, sub in enumerate(value):
+            yield from leaves(sub, f"{path}[{i}]", keys=keys)
+    else:
+        yield path, value

@@ -4,12 +4,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Unpack
 
 from altcraft_api.models import TaskAccepted, TaskStatus
 
 from ._concurrency import SyncEvent
+from ._polling import WaitOptions
 
 if TYPE_CHECKING:
     from ._sync_client import Altcraft
@@ -32,25 +32,6 @@ class TaskHandle:
         """One /tasks/status request."""
         return self._client.task_status(self.task_id)
 
-    def wait(
-        self,
-        *,
-        timeout: float = 600.0,
-        poll_interval: float = 0.5,
-        max_interval: float = 10.0,
-        backoff: float = 2.0,
-        jitter: bool = True,
-        on_progress: Callable[[TaskStatus], Any] | None = None,
-        cancel: SyncEvent | None = None,
-    ) -> TaskStatus:
-        """Wait for the task; see :meth:`Altcraft.wait_task`."""
-        return self._client.wait_task(
-            self.task_id,
-            timeout=timeout,
-            poll_interval=poll_interval,
-            max_interval=max_interval,
-            backoff=backoff,
-            jitter=jitter,
-            on_progress=on_progress,
-            cancel=cancel,
-        )
+    def wait(self, *, cancel: SyncEvent | None = None, **options: Unpack[WaitOptions]) -> TaskStatus:
+        """Wait for the task: :meth:`Altcraft.wait_task` with this task's id and the same keywords."""
+        return self._client.wait_task(self.task_id, cancel=cancel, **options)

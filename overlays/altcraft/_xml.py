@@ -22,6 +22,7 @@ from lxml import etree
 
 from ._errors import InvalidInput, ProtocolError
 from ._schema import Shape, request_shape, response_shape, success_shape
+from ._serialize import leaves
 
 __all__ = ["XMLError", "decode", "decode_request", "decode_response", "encode", "encode_request"]
 
@@ -396,19 +397,8 @@ def _emit_fields(out: list[str], value: Mapping[str, Any], shape: Shape | None, 
 
 def _find_control(value: Any, path: str) -> str | None:
     """The path of the first string holding a character XML cannot carry (the slow, error-only path)."""
-    if isinstance(value, str):
-        return path if _CONTROL.search(value) else None
-    if isinstance(value, Mapping):
-        for key, sub in value.items():
-            found = _find_control(key, path) or _find_control(sub, f"{path}.{key}" if path else key)
-            if found is not None:
-                return found
-    elif isinstance(value, list | tuple):
-        for i, sub in enumerate(value):
-            found = _find_control(sub, f"{path}[{i}]")
-            if found is not None:
-                return found
-    return None
+    found = (where for where, leaf in leaves(value, path, keys=True) if isinstance(leaf, str) and _CONTROL.search(leaf))
+    return next(found, None)
 
 
 def encode(body: Mapping[str, Any], shape: Shape) -> bytes:

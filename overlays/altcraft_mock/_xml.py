@@ -31,25 +31,22 @@ class XMLRejected(ValueError):
     """The body is not acceptable Altcraft XML."""
 
 
-_PARSER = etree.XMLParser(
-    resolve_entities=False,
-    no_network=True,
-    load_dtd=False,
-    dtd_validation=False,
-    huge_tree=False,
-    remove_comments=True,
-    remove_pis=True,
-)
+def _parser(*, huge: bool) -> etree.XMLParser:
+    """libxml2 with entities unresolved, no network, no DTD, no comments or processing instructions."""
+    return etree.XMLParser(
+        resolve_entities=False,
+        no_network=True,
+        load_dtd=False,
+        dtd_validation=False,
+        huge_tree=huge,
+        remove_comments=True,
+        remove_pis=True,
+    )
+
+
+_PARSER = _parser(huge=False)
 # For bodies over 10 MiB, which carry files (attach): text nodes beyond libxml2's 10 MB default.
-_HUGE_PARSER = etree.XMLParser(
-    resolve_entities=False,
-    no_network=True,
-    load_dtd=False,
-    dtd_validation=False,
-    huge_tree=True,
-    remove_comments=True,
-    remove_pis=True,
-)
+_HUGE_PARSER = _parser(huge=True)
 # Characters XML 1.0 cannot carry, not even as references; an answer shows them as \\uXXXX.
 _NOT_XML = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
 _INT64 = (-(1 << 63), (1 << 63) - 1)

@@ -5,14 +5,14 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Unpack
 
 from .._validate import check
 from ._core import ImportCore
 from ._report import RowResult
 from ._rows import Chunk
-from ._run import DEFAULT_MAX_ITEMS
-from ._target import make_target
+from ._run import DEFAULT_MAX_ITEMS, ImportOptions
+from ._target import TargetArgs
 
 __all__ = ["RowCheck", "RowWarning", "check_rows"]
 
@@ -87,15 +87,10 @@ class RowCheck:
 def check_rows(
     rows: Iterable[Mapping[str, Any] | Any],
     *,
-    trigger_id: int | None = None,
-    workflow_id: int | None = None,
-    db_id: int | None = None,
-    task: bool = True,
-    matching: str | None = None,
-    params: Mapping[str, Any] | None = None,
     format: str = "json",
     max_items: int = DEFAULT_MAX_ITEMS,
     max_bytes: int | None = None,
+    **target: Unpack[TargetArgs],
 ) -> RowCheck:
     """Check ``rows`` as :func:`bulk_import` with the same arguments would, without sending anything.
 
@@ -103,8 +98,5 @@ def check_rows(
     row in ``format``); a problem in the import's own parameters raises :class:`altcraft.InvalidInput`
     at the first row. No client, no token, no journal.
     """
-    target = make_target(
-        trigger_id=trigger_id, workflow_id=workflow_id, db_id=db_id, task=task, matching=matching, params=params
-    )
     kwargs: dict[str, Any] = {} if max_bytes is None else {"max_bytes": max_bytes}
-    return RowCheck(ImportCore(target, format=format, max_items=max_items, **kwargs), rows)
+    return RowCheck(ImportCore(ImportOptions(**target).target(), format=format, max_items=max_items, **kwargs), rows)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypedDict
 
 from .._errors import (
     InvalidInput,
@@ -12,7 +12,7 @@ from .._errors import (
 from .._serialize import to_plain
 from .._validate import Operation
 
-__all__ = ["MAX_ITEMS", "Target", "make_target"]
+__all__ = ["MAX_ITEMS", "Target", "TargetArgs", "make_target"]
 
 MAX_ITEMS = 10_000  # the documented recommendation per batch request
 # Account-level refusals: every further request would be refused too, and nothing was processed.
@@ -40,6 +40,17 @@ class Target:
     def key(self) -> dict[str, Any]:
         """What a resumed run must match: the operation and its root fields."""
         return {"operation": self.operation, "root": dict(self.root)}
+
+
+class TargetArgs(TypedDict, total=False):
+    """The keywords of ``bulk_import`` that say what is sent (see there); ``check_rows`` takes them too."""
+
+    trigger_id: int | None
+    workflow_id: int | None
+    db_id: int | None
+    task: bool
+    matching: str | None
+    params: Mapping[str, Any] | None
 
 
 def make_target(

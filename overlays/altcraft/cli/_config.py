@@ -46,6 +46,7 @@ __all__ = [
     "connection_options",
     "pass_connection",
     "redact",
+    "seconds_option",
     "setup_logging",
 ]
 
@@ -196,6 +197,13 @@ pass_connection = click.make_pass_decorator(Connection, ensure=True)
 
 F = TypeVar("F", bound=Callable[..., Any])
 
+
+def seconds_option(*decls: str, default: float, help: str, positive: bool = True) -> Callable[[F], F]:
+    """A click option of a number of seconds (more than 0 when ``positive``, else at least 0), default shown."""
+    kind = click.FloatRange(min=0, min_open=positive)
+    return click.option(*decls, type=kind, default=default, show_default=True, metavar="SECONDS", help=help)
+
+
 _OPTIONS: list[Callable[[F], F]] = [
     click.option(
         "--url",
@@ -226,14 +234,7 @@ _OPTIONS: list[Callable[[F], F]] = [
         show_default=True,
         help="Send the token as the body's token field or as Authorization: Bearer.",
     ),
-    click.option(
-        "--timeout",
-        type=click.FloatRange(min=0, min_open=True),
-        default=30.0,
-        show_default=True,
-        metavar="SECONDS",
-        help="Timeout of each HTTP request.",
-    ),
+    seconds_option("--timeout", default=30.0, help="Timeout of each HTTP request."),
     click.option("-v", "--verbose", is_flag=True, help="Show the log (requests, retries, timings, tracebacks)."),
 ]
 

@@ -31,7 +31,16 @@ from altcraft.bulk import (
     file_fingerprint,
 )
 
-from ._config import EXIT_CONFIG, EXIT_INTERRUPTED, CommandError, Connection, Format, Interrupted, pass_connection
+from ._config import (
+    EXIT_CONFIG,
+    EXIT_INTERRUPTED,
+    CommandError,
+    Connection,
+    Format,
+    Interrupted,
+    pass_connection,
+    seconds_option,
+)
 from ._readers import COLUMN_HELP, ColumnError, InputError, Kind, Source, open_source, rows_of
 
 __all__ = ["IMPORT_EXIT_CODES", "ImportUsage", "import_"]
@@ -329,12 +338,10 @@ _HELP_EPILOG = (
 )
 @click.option("--json", "as_json", is_flag=True, help="Print one summary object (JSON) on stdout.")
 @click.option("-q", "--quiet", is_flag=True, help="No progress output.")
-@click.option(
+@seconds_option(
     "--progress-every",
-    type=click.FloatRange(min=0),
     default=5.0,
-    show_default=True,
-    metavar="SECONDS",
+    positive=False,
     help="Seconds between progress lines when stderr is not a terminal.",
 )
 @pass_connection

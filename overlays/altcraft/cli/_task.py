@@ -13,7 +13,7 @@ from altcraft_api.types import Unset
 
 from altcraft import TaskTimeout
 
-from ._config import Connection, Interrupted, OperationFailed, pass_connection
+from ._config import Connection, Interrupted, OperationFailed, pass_connection, seconds_option
 
 __all__ = ["describe", "task"]
 
@@ -96,31 +96,17 @@ def _progress_reporter(task_id: str, as_json: bool) -> Iterator[Callable[[TaskSt
 
 @task.command("wait")
 @click.argument("task_id")
-@click.option(
+@seconds_option(
     "--timeout",
     "deadline",
-    type=click.FloatRange(min=0),
     default=600.0,
-    show_default=True,
-    metavar="SECONDS",
+    positive=False,
     help="Give up waiting after this long (the task goes on; wait again to resume).",
 )
-@click.option(
-    "--poll-interval",
-    type=click.FloatRange(min=0, min_open=True),
-    default=0.5,
-    show_default=True,
-    metavar="SECONDS",
-    help="The first pause between status requests (it grows up to --max-interval).",
+@seconds_option(
+    "--poll-interval", default=0.5, help="The first pause between status requests (it grows up to --max-interval)."
 )
-@click.option(
-    "--max-interval",
-    type=click.FloatRange(min=0, min_open=True),
-    default=10.0,
-    show_default=True,
-    metavar="SECONDS",
-    help="The longest pause between status requests.",
-)
+@seconds_option("--max-interval", default=10.0, help="The longest pause between status requests.")
 @click.option("--json", "as_json", is_flag=True, help="Print the final status answer as JSON (for machines).")
 @pass_connection
 def wait(
