@@ -6,11 +6,19 @@ import logging
 from collections.abc import Iterable, Iterator, Mapping
 from typing import Any, Literal, TypeVar
 
-from ._errors import RequestTooLarge
+from ._errors import InvalidInput, RequestTooLarge
 from ._schema import limits
 from ._serialize import dumps
 
-__all__ = ["DEFAULT_CHUNK_BYTES", "RECOMMENDED_ITEMS", "check_body_size", "chunk_profiles", "warn_if_many"]
+__all__ = [
+    "DEFAULT_CHUNK_BYTES",
+    "RECOMMENDED_ITEMS",
+    "check_body_size",
+    "check_chunk_limits",
+    "chunk_profiles",
+    "item_size",
+    "warn_if_many",
+]
 
 logger = logging.getLogger("altcraft")
 
@@ -21,6 +29,23 @@ _BATCH = limits("import_and_start_batch")
 _HEADROOM = 256 * 1024
 DEFAULT_CHUNK_BYTES: int = _BATCH["max_body_bytes"] - _HEADROOM
 RECOMMENDED_ITEMS: int = _BATCH["recommended_max_profiles_per_request"]
+
+
+def check_chunk_limits(max_items: int, max_bytes: int, *, bounded_by: str | None = None) -> None:
+    """The one check of chunk limits: :class:`InvalidInput` naming the field.
+
+    Both must be positive. ``bounded_by`` (the caller's name, e.g. ``bulk_import``) also holds them to
+    the documented batch: at most ``RECOMMENDED_ITEMS`` items and ``DEFAULT_CHUNK_BYTES`` bytes.
+    """
+    if bounded_by is None:
+        if max_items < 1 or max_bytes < 1:
+            field = "max_items" if max_items < 1 else "max_bytes"
+            raise InvalidInput("max_items and max_bytes must be positive", field=field)
+        return
+    if not 1 <= max_items <= RECOMMENDED_ITEMS:
+        raise InvalidInput(f"{bounded_by}: max_items must be 1..{RECOMMENDED_ITEMS}", field="max_items")
+    if not 0 < max_bytes <= DEFAULT_CHUNK_BYTES:
+        raise InvalidInput(f"{bounded_by}: max_bytes must be 1..{DEFAULT_CHUNK_BYTES}", field="max_bytes")
 
 
 def _mib(n: int) -> str:
@@ -67,8 +92,7 @@ def chunk_profiles(
     so that a batch request built from it stays within the documented limits. An item that alone is
     larger than ``max_bytes`` raises :class:`RequestTooLarge` naming its position.
     """
-    if max_items < 1 or max_bytes < 1:
-        raise ValueError("max_items and max_bytes must be positive")
+    check_chunk_limits(max_items, max_bytes)
     encode = item_size(format)
     batch: list[T] = []
     size = 2

@@ -32,14 +32,11 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from .._backoff import Backoff
-from .._errors import (
-    InvalidInput,
-)
-from .._limits import DEFAULT_CHUNK_BYTES
+from .._limits import DEFAULT_CHUNK_BYTES, RECOMMENDED_ITEMS, check_chunk_limits
 from ._outcomes import Accepted, Imported, NotSent, Outcome, Refused, StillRunning, Unknown
 from ._rows import BLOCK_ROWS, Chunk, ChunkBuilder, plain_block, plain_row
 from ._states import FINAL_STATES, Counts, JournalChunk, JournalMismatch, Progress, Step, Write, encode_ids
-from ._target import MAX_ITEMS, Target
+from ._target import Target
 
 __all__ = ["ImportCore"]
 
@@ -62,7 +59,7 @@ class ImportCore:
 
     target: Target
     format: str = "json"
-    max_items: int = MAX_ITEMS
+    max_items: int = RECOMMENDED_ITEMS
     max_bytes: int = DEFAULT_CHUNK_BYTES
     journaled: list[JournalChunk] = field(default_factory=list)
     resend_unknown: bool = False
@@ -80,10 +77,7 @@ class ImportCore:
     pause_until: float = 0.0
 
     def __post_init__(self) -> None:
-        if not 1 <= self.max_items <= MAX_ITEMS:
-            raise InvalidInput(f"bulk_import: max_items must be 1..{MAX_ITEMS}", field="max_items")
-        if not 0 < self.max_bytes <= DEFAULT_CHUNK_BYTES:
-            raise InvalidInput(f"bulk_import: max_bytes must be 1..{DEFAULT_CHUNK_BYTES}", field="max_bytes")
+        check_chunk_limits(self.max_items, self.max_bytes, bounded_by="bulk_import")
         self._builder = ChunkBuilder(self.target, self.format, self.max_items, self.max_bytes)
         self._builder.by_chunk = self.plain_rows and self._builder.json and not self.target.per_row
         self._live: dict[int, _Live] = {}

@@ -15,7 +15,7 @@ from ._outcomes import Accepted, Outcome, Unknown, profile_ids
 from ._report import ImportReport
 from ._rows import Chunk
 from ._states import Progress, Step
-from ._target import MAX_ITEMS, Target, make_target
+from ._target import Target, make_target
 
 __all__ = ["DEFAULT_MAX_ITEMS", "Driver", "Event", "ImportInterrupted", "ImportOptions", "PathLike", "open_driver"]
 
@@ -176,8 +176,6 @@ def open_driver(format: str, options: ImportOptions) -> tuple[Driver, list[tuple
     """Check the arguments, open (or resume) the journal; the driver and the tasks to wait for."""
     if options.concurrency < 1:
         raise ValueError("concurrency must be >= 1")
-    if options.max_items > MAX_ITEMS:
-        raise ValueError(f"max_items must be at most {MAX_ITEMS} (the documented limit)")
     target = options.target()
     j = Journal(options.journal)
     try:

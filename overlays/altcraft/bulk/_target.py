@@ -12,9 +12,8 @@ from .._errors import (
 from .._serialize import to_plain
 from .._validate import Operation
 
-__all__ = ["MAX_ITEMS", "Target", "TargetArgs", "make_target"]
+__all__ = ["Target", "TargetArgs", "make_target"]
 
-MAX_ITEMS = 10_000  # the documented recommendation per batch request
 # Account-level refusals: every further request would be refused too, and nothing was processed.
 
 

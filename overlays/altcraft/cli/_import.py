@@ -20,6 +20,7 @@ import click
 import orjson
 
 from altcraft import InvalidInput
+from altcraft._limits import RECOMMENDED_ITEMS
 from altcraft.bulk import (
     ImportInterrupted,
     ImportReport,
@@ -315,7 +316,7 @@ _HELP_EPILOG = (
 )
 @click.option(
     "--chunk-size",
-    type=click.IntRange(1, 10_000),
+    type=click.IntRange(1, RECOMMENDED_ITEMS),
     default=1000,
     show_default=True,
     help="Rows per request (a lost answer makes at most this many rows unknown).",
