@@ -344,6 +344,8 @@ def import_vs_hand_loop(total: int = 300_000, repeat: int = 3) -> tuple[list[dic
         with MockProcess(seed=1, task_seconds=0.5) as mock:
             httpx.post(mock.url + "/_mock/reset").raise_for_status()  # listening (bind-before-listen window)
             for _ in range(repeat):
+                for journal in Path(tmp).glob("rows.jsonl.altcraft-journal*"):
+                    journal.unlink()  # each run of ours starts afresh, as the loop does
                 ours.append(imported(mock, cli_command(data, Path(tmp) / "hwm"), total, tmp, check_rows=True))
                 loop.append(imported(mock, hand_loop_command(data, mock.url), total, tmp, check_rows=False))
     return ours, loop
