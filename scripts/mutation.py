@@ -41,7 +41,6 @@ DEFAULT_TARGETS = [
     "overlays/altcraft/_polling.py",
     "overlays/altcraft/_validate.py",
     "overlays/altcraft/_limits.py",
-    "overlays/altcraft/_flatten.py",
     "overlays/altcraft_mock/_validate.py",
 ]
 
@@ -57,13 +56,10 @@ TEST_FILES = [
     "tests/test_mock_robust.py",
     "tests/test_mock_state.py",
     "tests/test_bulk_core.py",
-    "tests/test_flatten.py",
 ]
 TEST_GLOBS = ["tests/test_mutation_kills_*.py"]
 DESELECT = [
     "tests/test_mock.py::test_live_process_answers",  # starts altcraft-mock as a process
-    # A hypothesis property (about 25 s); the unit tests in that file and the kill tests cover _flatten.
-    "tests/test_flatten.py::test_the_flattened_check_gives_the_verdicts_of_the_schemas_as_written",
     # Counts stack frames: mutmut's trampoline around _validate._caller_level adds two, so it fails there.
     "tests/test_mutation_kills_core.py::test_the_warning_of_an_assumed_rule_points_at_the_callers_line",
 ]
@@ -84,14 +80,6 @@ EQUIVALENT: dict[str, str] = {
     " (only 400-404 and >= 500 do), and the message shows `code` itself",
     "altcraft._polling.xǁPollerǁ_aimed_delay__mutmut_13": "`last_p <= lowest` -> `<`: when last_p == lowest the last"
     " sample is the latest at the lowest value, so `last_t <= anchor_t` holds and returns None just the same",
-    "altcraft._flatten.x__narrow_not_enum__mutmut_39": "`node.get('minLength', 0)` -> 1 inside max(1, ...):"
-    " max(1, 0) == max(1, 1)",
-    "altcraft._flatten.xǁFlattenerǁ_conjoin__mutmut_53": "`group & b.keys()` -> `group | b.keys()` (always true):"
-    " the test becomes `group & a.keys()` alone, and when b has no key of the group there is nothing to set aside",
-    "altcraft._flatten.xǁFlattenerǁ_flatten__mutmut_11": "`node.get('allOf', [])` -> default None: only tested for"
-    " truth (`if members:`), and None and [] are both false",
-    "altcraft._flatten.xǁFlattenerǁ_flatten__mutmut_13": "`node.get('allOf', [])` -> `node.get('allOf')`: default"
-    " None, the same as the mutant above",
     "altcraft._validate.x__narrowed__mutmut_107": "`f.rsplit('.', 1)[-1]` -> `f.rsplit('.')[-1]`: the last part is the"
     " same",
     "altcraft._validate.x__narrowed__mutmut_110": "`f.rsplit('.', 1)[-1]` -> `f.rsplit('.', 2)[-1]`: the last part is"
@@ -104,8 +92,6 @@ EQUIVALENT: dict[str, str] = {
     " same answer unless None is one of the tag values, and no variant of the spec names null",
     "altcraft._validate.x__narrowed__mutmut_61": "`value.get(prop, _ABSENT)` -> `value.get(prop)`: None, as"
     " _narrowed_59",
-    "altcraft._validate.x__resolve__mutmut_15": "`lstrip('#/')` -> `lstrip('XX#/XX')`: lstrip takes a set of"
-    " characters, and every $ref of the spec goes on with 'components'",
     "altcraft._validate.x__schema_problems__mutmut_6": "`is_valid(body)` -> `is_valid(None)` (False): the errors of a"
     " valid body are then listed, and there are none: only slower",
     "altcraft._validate.x__search_key_problems__mutmut_21": "the default of `rule.get('root', ())` -> None: only tested"

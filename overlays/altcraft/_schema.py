@@ -10,7 +10,7 @@ from typing import Any
 
 from altcraft_api.spec_data import SPEC_DATA
 
-__all__ = ["OPERATIONS", "Shape", "limits", "request_shape", "response_shape", "shape", "success_shape"]
+__all__ = ["OPERATIONS", "Shape", "limits", "request_shape", "resolve", "response_shape", "shape", "success_shape"]
 
 OPERATIONS: Mapping[str, Mapping[str, Any]] = SPEC_DATA["operations"]
 _SCHEMAS: Mapping[str, Any] = SPEC_DATA["schemas"]
@@ -23,13 +23,20 @@ def limits(operation: str) -> Mapping[str, int]:
     return merged
 
 
-def _resolve(node: Mapping[str, Any]) -> Mapping[str, Any]:
-    """Follow ``$ref`` (``#/components/schemas/Name`` and JSON pointers below it)."""
-    while "$ref" in node:
+def resolve(node: Any, schemas: Mapping[str, Any] | None = None) -> Any:
+    """The schema ``node`` stands for: its ``$ref`` followed, and the target's, until a node without one.
+
+    The one ``$ref`` resolver of the package (the XML shapes here, validation in _validate). A reference
+    is ``#/components/schemas/Name``, or a JSON pointer below it (``.../Name/oneOf/1``: list indexes,
+    ``~1`` for ``/``; component names cannot hold ``~``). ``schemas`` are the components to look in (by
+    default the spec's own, ``altcraft_api.spec_data``). Anything that is not a mapping with ``$ref`` is
+    returned as it is.
+    """
+    components = _SCHEMAS if schemas is None else schemas
+    while isinstance(node, Mapping) and "$ref" in node:
         ref: str = node["$ref"]
-        parts = ref.removeprefix("#/components/schemas/").split("/")
-        target: Any = _SCHEMAS
-        for part in parts:
+        target: Any = components
+        for part in ref.removeprefix("#/components/schemas/").split("/"):
             target = target[int(part)] if isinstance(target, list) else target[part.replace("~1", "/")]
         node = target
     return node
@@ -82,7 +89,7 @@ def _merge(a: Shape, b: Shape) -> Shape:
 
 
 def _build(node: Mapping[str, Any], memo: dict[int, Shape]) -> Shape:
-    node = _resolve(node)
+    node = resolve(node)
     key = id(node)
     if key in memo:
         return memo[key]
