@@ -54,19 +54,24 @@ from ._validate import Operation
 
 __all__ = ["AsyncAltcraft", "AsyncSharedTransport", "async_wait_decoded"]
 
+Inject = Callable[[httpx.Request], httpx.Request]  # adds a client's token to a request
+
 
 class AsyncSharedTransport(httpx.AsyncBaseTransport):
     """The overlay's connection pool as the generated client's transport: adds the token; close is a no-op."""
 
-    def __init__(self, core: ClientCore, http: httpx.AsyncClient) -> None:
-        self._core = core
+    def __init__(
+        self, base_url: str, inject: Callable[[httpx.Request], httpx.Request], http: httpx.AsyncClient
+    ) -> None:
+        self._base_url = base_url
+        self._inject = inject  # the client's: adds its token
         self._http = http
 
     def __repr__(self) -> str:
-        return f"{type(self).__name__}({self._core.base_url!r})"
+        return f"{type(self).__name__}({self._base_url!r})"
 
     async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
-        response = await self._http.send(self._core._inject(request), stream=True)
+        response = await self._http.send(self._inject(request), stream=True)
         return httpx.Response(response.status_code, headers=response.headers, stream=response.stream)
 
     async def aclose(self) -> None:
@@ -146,7 +151,7 @@ class AsyncAltcraft(ClientCore):
 
         Closing it (``async with client.generated:``) leaves this client's pool open.
         """
-        return self._generated(AsyncSharedTransport(self, self._http))
+        return self._generated(AsyncSharedTransport(self.base_url, self._inject, self._http))
 
     async def _exchange(self, call: Call, timeout: httpx.Timeout, trace: Trace, stop: AsyncStop) -> Any:
         request = self._http.build_request(
