@@ -64,19 +64,7 @@ def _promote_assumed(node: Any) -> Any:
         return node
     out = {k: _promote_assumed(v) for k, v in node.items() if k != "x-assumed"}
     if "x-assumed" in node:
-        assumed = _promote_assumed(node["x-assumed"])
-        # Keywords are conjunctive: one the node lacks joins it directly (one schema node less to
-        # evaluate per value), ``required`` lists unite; anything else goes in an extra allOf member.
-        rest = {}
-        for key, value in assumed.items():
-            if key not in out:
-                out[key] = value
-            elif key == "required":
-                out[key] = [*out[key], *(n for n in value if n not in out[key])]
-            else:
-                rest[key] = value
-        if rest:
-            out["allOf"] = [*out.get("allOf", []), rest]
+        out["allOf"] = [*out.get("allOf", []), _promote_assumed(node["x-assumed"])]
     return out
 
 
