@@ -15,9 +15,9 @@ from altcraft import Altcraft, AssumptionWarning, InvalidInput, validate
 from altcraft._validate import _ASSUMED_SCHEMAS, _SEARCH_KEYS, check, known_parameters
 from altcraft_api.spec_data import SPEC_DATA
 
-from .conftest import BASE, TOKEN
+from ..conftest import BASE, TOKEN
 
-OVERLAY = Path(__file__).resolve().parent.parent / "overlays" / "altcraft"
+OVERLAY = Path(__file__).resolve().parents[2] / "overlays" / "altcraft"
 BATCH_OPS = ["import_and_start_batch", "import_and_start_batch_task", "workflow_import_and_start_batch_task"]
 
 

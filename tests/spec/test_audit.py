@@ -15,7 +15,7 @@ from jsonschema import Draft202012Validator
 from referencing import Registry, Resource
 from referencing.jsonschema import DRAFT202012
 
-from .spec_tools import PAGE_FILES, page_text, spec
+from ..spec_tools import PAGE_FILES, page_text, spec
 
 RESTRICTIONS = ("required", "pattern", "minimum", "maximum", "minLength", "minItems", "if", "const", "enum", "not")
 CITES_PAGE = re.compile(r"(\w+\.txt) l\.(\d+)(?:-(\d+))?")

@@ -13,7 +13,7 @@ from altcraft import Altcraft, AsyncAltcraft, NotFound, TaskFailed, TaskTimeout,
 from altcraft._polling import PollSettings
 from altcraft_mock import MockConfig, create_app, transport
 
-from .conftest import BASE, TOKEN, FakeClock
+from ..conftest import BASE, TOKEN, FakeClock
 
 BATCH = {"trigger_id": 13, "data": [{"data": {"email": "a@example.com"}}]}
 
