@@ -3,17 +3,45 @@
 from __future__ import annotations
 
 import asyncio
+import logging
 import random
+import socket
 import threading
 from typing import Any
 
 import httpx
 import pytest
-from altcraft import Altcraft, AsyncAltcraft, NotFound, TaskFailed, TaskTimeout, WaitCancelled
-from altcraft._polling import PollSettings
-from altcraft_mock import MockConfig, create_app, transport
+from altcraft import (
+    Altcraft,
+    AsyncAltcraft,
+    AsyncTaskHandle,
+    InvalidInput,
+    NotFound,
+    ProtocolError,
+    ServerError,
+    TaskFailed,
+    TaskHandle,
+    TaskTimeout,
+    WaitCancelled,
+)
+from altcraft._polling import Poller, PollSettings
+from altcraft_api.models import TaskAccepted, TaskStatus
+from altcraft_mock import MockApp, MockConfig, create_app, transport
 
 from ..conftest import BASE, TOKEN, FakeClock
+from .fakes import (
+    ACCEPTED,
+    DONE,
+    RUNNING,
+    TWO_PROFILE_BATCH,
+    Handler,
+    Scripted,
+    answer,
+    async_client,
+    status_sequence,
+    sync_client,
+)
+from .servers import STATUS_OK
 
 BATCH = {"trigger_id": 13, "data": [{"data": {"email": "a@example.com"}}]}
 
@@ -253,7 +281,6 @@ def test_plain_waits_poll_alike_and_return_the_final_status_as_json(clock: FakeC
 
 
 def test_plain_waits_raise_what_wait_task_raises(clock: FakeClock) -> None:
-    from altcraft import ProtocolError
 
     def broken(response: httpx.Response, request: httpx.Request) -> httpx.Response:
         body = response.json()
@@ -280,3 +307,380 @@ def test_async_plain_wait_returns_the_final_status_as_json() -> None:
 
     answer = asyncio.run(main())
     assert answer["data"]["status"] == "completed" and len(answer["data"]["result"]["result"]) == 1
+
+
+# -- wait_task and the handles' wait, with fakes -------------------------------------------------------------
+
+
+@pytest.mark.parametrize("use_async", [False, True])
+async def test_wait_polls_with_the_settings_given(use_async: bool) -> None:
+    clock = FakeClock()
+    handler, sent = status_sequence(RUNNING, RUNNING)
+    seen: list[TaskStatus] = []
+    settings: dict[str, Any] = {"timeout": 60.0, "poll_interval": 1.0, "max_interval": 8.0, "backoff": 3.0}
+    if use_async:
+        async with async_client(handler, clock) as ac:
+            status = await ac.wait_task("t-1", **settings, jitter=False, on_progress=seen.append)
+    else:
+        with sync_client(handler, clock) as c:
+            status = c.wait_task("t-1", **settings, jitter=False, on_progress=seen.append)
+    assert status.data.status == "completed"
+    assert clock.sleeps == [1.0, 3.0]
+    assert [s.data.progress for s in seen] == [50, 50, 100]
+    assert sent[0] == {"task_id": "t-1", "token": TOKEN}
+
+
+async def test_async_handle_wait_passes_its_settings_on() -> None:
+    clock = FakeClock()
+    handler, _ = status_sequence(ACCEPTED, RUNNING, RUNNING, RUNNING, RUNNING)
+    async with async_client(handler, clock) as c:
+        handle = await c.import_and_start_batch_task(TWO_PROFILE_BATCH)
+        assert (await handle.status()).data.progress == 50
+        status = await handle.wait(poll_interval=1.0, max_interval=5.0, backoff=3.0, jitter=False)
+    assert status.data.progress == 100
+    assert clock.sleeps == [1.0, 3.0, 5.0]
+
+
+def test_sync_handle_wait_passes_its_settings_on() -> None:
+    clock = FakeClock()
+    handler, _ = status_sequence(ACCEPTED, RUNNING, RUNNING, RUNNING, RUNNING)
+    with sync_client(handler, clock) as c:
+        handle = c.import_and_start_batch_task(TWO_PROFILE_BATCH)
+        assert repr(handle) == "TaskHandle(task_id='t-1')"
+        assert handle.accepted.task_id == "t-1"
+        assert handle.status().data.progress == 50
+        status = handle.wait(poll_interval=1.0, max_interval=5.0, backoff=3.0, jitter=False)
+    assert status.data.progress == 100
+    assert clock.sleeps == [1.0, 3.0, 5.0]
+
+
+@pytest.mark.parametrize("use_async", [False, True])
+async def test_wait_ends_at_its_deadline_with_the_last_status(use_async: bool) -> None:
+    clock = FakeClock()
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        return httpx.Response(200, json=RUNNING)
+
+    with pytest.raises(TaskTimeout) as err:
+        if use_async:
+            async with async_client(handler, clock) as ac:
+                await ac.wait_task("t-9", timeout=5.0, poll_interval=1.0, jitter=False)
+        else:
+            with sync_client(handler, clock) as c:
+                c.wait_task("t-9", timeout=5.0, poll_interval=1.0, jitter=False)
+    assert (err.value.task_id, err.value.last_status, err.value.progress) == ("t-9", "processing", 50)
+    assert clock.now == pytest.approx(1005.0)
+
+
+@pytest.mark.parametrize("use_async", [False, True])
+async def test_wait_polls_on_through_server_errors(use_async: bool) -> None:
+    clock = FakeClock()
+    answers = iter([httpx.Response(502, text="bad gateway"), httpx.Response(200, json=DONE)])
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        return next(answers)
+
+    if use_async:
+        async with async_client(handler, clock, max_retries=0) as ac:
+            status = await ac.wait_task("t-1", poll_interval=1.0, jitter=False)
+    else:
+        with sync_client(handler, clock, max_retries=0) as c:
+            status = c.wait_task("t-1", poll_interval=1.0, jitter=False)
+    assert status.data.status == "completed"
+    assert clock.sleeps == [1.0]
+
+
+def test_wait_refuses_an_empty_task_id_before_sending() -> None:
+    with sync_client(answer(200, DONE)) as c:
+        with pytest.raises(InvalidInput):
+            c.wait_task("")
+        with pytest.raises(InvalidInput):
+            c.task_status("")
+
+
+def test_sync_wait_is_cancelled_by_its_event_and_the_handle_passes_everything_on() -> None:
+    clock = FakeClock()
+    handler, _ = status_sequence(ACCEPTED, RUNNING, RUNNING, RUNNING, RUNNING)
+    seen: list[TaskStatus] = []
+    cancel = threading.Event()
+    cancel.set()
+    with sync_client(handler, clock) as c:
+        handle = c.import_and_start_batch_task(TWO_PROFILE_BATCH)
+        with pytest.raises(WaitCancelled) as err:
+            handle.wait(on_progress=seen.append, cancel=cancel, poll_interval=0.01)
+        assert str(err.value) == "waiting for task t-1 was cancelled"
+        assert (err.value.task_id, err.value.operation) == ("t-1", "task_status")
+        assert [s.data.progress for s in seen] == [50]
+        assert clock.sleeps == []  # the event waited, not sleep
+        with pytest.raises(TaskTimeout):
+            handle.wait(timeout=2.0, poll_interval=1.0, jitter=False)
+        assert clock.now == pytest.approx(1002.0)
+    not_set = threading.Event()
+    with sync_client(status_sequence(RUNNING)[0], FakeClock()) as c:
+        assert c.wait_task("t-1", cancel=not_set, poll_interval=0.01, jitter=False).data.progress == 100
+
+
+async def test_async_handle_wait_passes_timeout_and_progress_on() -> None:
+    clock = FakeClock()
+    handler, _ = status_sequence(ACCEPTED, RUNNING, RUNNING, RUNNING, RUNNING, RUNNING)
+    seen: list[TaskStatus] = []
+    async with async_client(handler, clock) as c:
+        handle = await c.import_and_start_batch_task(TWO_PROFILE_BATCH)
+        with pytest.raises(TaskTimeout) as err:
+            await handle.wait(timeout=2.0, poll_interval=1.0, jitter=False, on_progress=seen.append)
+    assert err.value.task_id == "t-1"
+    assert clock.now == pytest.approx(1002.0)
+    assert [s.data.progress for s in seen] == [50, 50]
+
+
+def test_task_timeout_comes_at_the_deadline_with_a_bounded_number_of_requests(clock: FakeClock) -> None:
+    calls = []
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        calls.append(clock())
+        return httpx.Response(200, content=STATUS_OK, headers={"content-type": "application/json"})
+
+    client = Altcraft(BASE, TOKEN, transport=httpx.MockTransport(handler), clock=clock, sleep=clock.sleep)
+    start = clock()
+    with pytest.raises(TaskTimeout) as err:
+        client.wait_task("t1", timeout=30, poll_interval=0.5, max_interval=4, jitter=False)
+    assert err.value.task_id == "t1" and err.value.last_status == "processing"
+    assert clock() - start <= 30 + 1e-9  # never sleeps past the deadline
+    # 0.5, 1, 2, 4, 4, ...: about 11 polls in 30 s, never more
+    assert 8 <= len(calls) <= 12, len(calls)
+
+
+def test_a_wait_that_never_reached_the_server_says_so(clock: FakeClock) -> None:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    client = Altcraft(f"http://127.0.0.1:{port}", TOKEN, clock=clock, sleep=clock.sleep)
+    with client, pytest.raises(TaskTimeout) as err:
+        client.wait_task("t1", timeout=5)
+    assert err.value.last_error is not None and "could not reach 127.0.0.1" in err.value.last_error
+    assert "the last status request failed: " in str(err.value)
+
+
+def test_a_5xx_envelope_in_an_http_200_is_a_server_error_and_wait_polls_on(app: MockApp, clock: FakeClock) -> None:
+    five_hundred = httpx.Response(200, json={"error": 500, "error_text": "Internal error"})
+    client = Altcraft(BASE, TOKEN, transport=Scripted(app, [five_hundred]), max_retries=0)
+    with client, pytest.raises(ServerError) as err:
+        client.import_and_start_batch(BATCH)
+    assert err.value.http_status == 200 and err.value.code == 500
+    task_id = Altcraft(BASE, TOKEN, transport=transport(app)).import_and_start_batch_task(BATCH).task_id
+    bad = [httpx.Response(200, json={"error": 503, "error_text": "busy"}) for _ in range(3)]
+    recorder = Scripted(app, list(bad))
+    with Altcraft(BASE, TOKEN, transport=recorder, clock=clock, sleep=clock.sleep, max_retries=0) as client:
+        assert client.wait_task(task_id, timeout=60).data.status == "completed"
+    assert recorder.calls > 3
+
+
+def test_a_429_while_waiting_keeps_polling(app: MockApp, clock: FakeClock) -> None:
+    task_id = Altcraft(BASE, TOKEN, transport=transport(app)).import_and_start_batch_task(BATCH).task_id
+    busy = [httpx.Response(429, json={"error": 429, "error_text": "Too many requests"}) for _ in range(4)]
+    recorder = Scripted(app, list(busy))
+    client = Altcraft(BASE, TOKEN, transport=recorder, clock=clock, sleep=clock.sleep, max_retries=0)
+    with client:
+        assert client.wait_task(task_id, timeout=60).data.status == "completed"
+    assert recorder.calls > 4
+
+
+# -- the documented defaults ---------------------------------------------------------------------------------
+
+
+QUEUED = {"error": 0, "error_text": "ok", "data": {"status": "processing", "progress": 0}}
+
+
+class Midpoint(random.Random):
+    """Jitter at the middle of its range (tells the jittered schedule from the plain one)."""
+
+    def uniform(self, a: float, b: float) -> float:
+        return (a + b) / 2
+
+
+async def waited(how: str, handler: Handler, clock: FakeClock) -> TaskStatus:
+    """``wait_task`` or a handle's ``wait``, sync or async, all with their default settings."""
+    if how.startswith("async"):
+        async with async_client(handler, clock, rng=Midpoint()) as ac:
+            if how == "async handle":
+                status = await AsyncTaskHandle(ac, TaskAccepted(error=0, error_text="", task_id="t-1")).wait()
+            else:
+                status = await ac.wait_task("t-1")
+        return status
+    with sync_client(handler, clock, rng=Midpoint()) as c:
+        if how == "handle":
+            return TaskHandle(c, TaskAccepted(error=0, error_text="", task_id="t-1")).wait()
+        return c.wait_task("t-1")
+
+
+WAYS = ["wait_task", "handle", "async wait_task", "async handle"]
+
+
+@pytest.mark.parametrize("how", WAYS)
+async def test_waiting_by_default_backs_off_from_half_a_second_to_ten_with_jitter(how: str) -> None:
+    clock = FakeClock()
+    handler, _ = status_sequence(*[QUEUED] * 6)
+    assert (await waited(how, handler, clock)).data.progress == 100
+    assert clock.sleeps == [0.5, 0.75, 1.25, 2.25, 4.25, 5.25]  # the middle of 0.5 .. min(10, 0.5 * 2**n)
+
+
+@pytest.mark.parametrize("how", WAYS)
+async def test_waiting_by_default_ends_after_600_seconds(how: str) -> None:
+    clock = FakeClock()
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        return httpx.Response(200, json=QUEUED)
+
+    with pytest.raises(TaskTimeout) as err:
+        await waited(how, handler, clock)
+    assert "did not finish within 600 s" in str(err.value)
+    assert clock.now == pytest.approx(1600.0)
+
+
+# -- the poller ----------------------------------------------------------------------------------------------
+
+
+def _answer(status: str, progress: object = 0, result: dict[str, object] | None = None) -> TaskStatus:
+    data: dict[str, object] = {"status": status, "progress": progress}
+    if result is not None:
+        data["result"] = result
+    return TaskStatus.from_dict({"error": 0, "error_text": "Successful", "data": data})
+
+
+def _poller(clock: FakeClock, **settings: Any) -> Poller:
+    return Poller("t1", PollSettings(**{"jitter": False, **settings}), clock, rng=random.Random(1))
+
+
+def test_poll_settings_accept_their_boundaries() -> None:
+    PollSettings(timeout=0)
+    PollSettings(timeout=0.5)
+    PollSettings(poll_interval=2.0, max_interval=2.0)
+    PollSettings(backoff=1)
+    PollSettings(backoff=1.5)
+
+
+@pytest.mark.parametrize(
+    "settings", [{"timeout": -1}, {"poll_interval": 0}, {"poll_interval": 3.0, "max_interval": 2.0}]
+)
+def test_poll_settings_refuse_bad_bounds_with_the_rule(settings: dict[str, float]) -> None:
+    with pytest.raises(ValueError, match=r"^need timeout >= 0 and 0 < poll_interval <= max_interval$"):
+        PollSettings(**settings)  # type: ignore[arg-type]
+    with pytest.raises(ValueError, match=r"^backoff must be >= 1$"):
+        PollSettings(backoff=0.5)
+
+
+def test_completed_without_a_result_is_success() -> None:
+    answer = _answer("completed", 100)
+    assert _poller(FakeClock()).observe(answer) is answer
+
+
+def test_a_failed_task_carries_the_result_fields() -> None:
+    poller = _poller(FakeClock())
+    with pytest.raises(TaskFailed) as err:
+        poller.observe(_answer("failed", 40, {"error": 5, "error_text": "bad data", "error_debug": "row 3"}))
+    e = err.value
+    assert str(e) == "task t1 ended with status 'failed': error 5: bad data (row 3)"
+    assert (e.task_id, e.status, e.code, e.error_text, e.error_debug) == ("t1", "failed", 5, "bad data", "row 3")
+    assert e.operation == "task_status"
+
+
+def test_a_failed_task_without_result_or_texts() -> None:
+    poller = _poller(FakeClock())
+    with pytest.raises(TaskFailed) as err:
+        poller.observe(_answer("error"))
+    assert str(err.value) == "task t1 ended with status 'error': error None: "
+    assert (err.value.code, err.value.error_text, err.value.error_debug) == (None, None, None)
+    with pytest.raises(TaskFailed) as err:
+        poller.observe(_answer("completed", 100, {"error": 7}))
+    assert str(err.value) == "task t1 ended with status 'completed': error 7: "
+    assert (err.value.code, err.value.error_text, err.value.error_debug) == (7, None, None)
+
+
+def test_the_timeout_error_says_how_to_resume() -> None:
+    poller = _poller(FakeClock(), timeout=5)
+    poller.observe(_answer("processing", 30))
+    err = poller.timeout_error()
+    assert str(err) == (
+        "task t1 did not finish within 5 s (last status 'processing', progress 30); resume with wait_task(task_id)"
+    )
+
+
+def test_remaining_is_exact_and_never_negative() -> None:
+    clock = FakeClock()
+    poller = _poller(clock, timeout=5)
+    clock.sleep(4.5)
+    assert poller.remaining() == 0.5
+    clock.sleep(1)
+    assert poller.remaining() == 0.0
+
+
+def test_the_last_half_second_is_still_slept_on() -> None:
+    clock = FakeClock()
+    poller = _poller(clock, timeout=5, poll_interval=2, max_interval=2)
+    clock.sleep(4.5)
+    assert poller.next_delay() == 0.5
+
+
+def test_the_aimed_poll_lands_just_after_the_predicted_completion() -> None:
+    clock = FakeClock()
+    poller = _poller(clock, max_interval=100)
+    poller.observe(_answer("processing", 20))
+    clock.sleep(10)
+    poller.observe(_answer("processing", 40))
+    # 2 %/s from 20 % at t0: 100 % at t0 + 40, 30 s from now; plus the 0.1 s margin
+    assert poller.next_delay() == pytest.approx(30.1)
+
+
+def test_an_aimed_poll_never_exceeds_max_interval() -> None:
+    now = [0.0]
+    poller = Poller("t", PollSettings(timeout=1000, poll_interval=0.1, max_interval=3, jitter=False), lambda: now[0])
+    poller.samples = [(0.0, 1), (1.0, 2)]  # 1 %/s: completion predicted 98 s away
+    assert poller.next_delay() == 3
+    poller.samples = [(0.0, 1), (1.0, 99)]
+    now[0] = 1.0
+    assert 0.1 <= poller.next_delay() <= 3
+
+
+def test_no_aim_from_samples_taken_at_the_same_instant_or_at_100() -> None:
+    clock = FakeClock()
+    poller = _poller(clock, poll_interval=1, max_interval=50)
+    poller.observe(_answer("processing", 10))
+    poller.observe(_answer("processing", 20))  # the clock did not move: no rate
+    assert poller.next_delay() == 1.0  # the backoff schedule: poll_interval * 2**0
+    clock.sleep(5)
+    poller.observe(_answer("processing", 100))  # 100 but not completed: nothing left to aim at
+    assert poller.next_delay() == 2.0
+
+
+def test_answers_without_an_integer_progress_are_not_aimed_at() -> None:
+    clock = FakeClock()
+    poller = _poller(clock, poll_interval=1, max_interval=50)
+    for progress in (None, True, None):
+        poller.observe(_answer("processing", progress))
+        clock.sleep(1)
+    assert poller.samples == []
+    assert poller.next_delay() == 1.0
+
+
+def poller(clock: FakeClock, timeout: float = 10.0) -> Poller:
+    return Poller("t-1", PollSettings(timeout, 1.0, 4.0, 2.0, False), clock, random.Random(0), None)
+
+
+def test_a_transient_status_failure_is_logged_and_an_answer_clears_it(caplog: pytest.LogCaptureFixture) -> None:
+    clock = FakeClock()
+    waiting = poller(clock)
+    with caplog.at_level(logging.INFO, logger="altcraft"):
+        waiting.failed(ServerError("task_status: boom", http_status=502))
+    assert [r.getMessage() for r in caplog.records] == ["task t-1: status request failed (ServerError); polling on"]
+    assert waiting.timeout_error().last_error == "task_status: boom"
+    waiting.observe(TaskStatus.from_dict(RUNNING))
+    assert waiting.timeout_error().last_error is None
+
+
+def test_no_delay_is_given_at_the_deadline() -> None:
+    clock = FakeClock()
+    waiting = poller(clock, timeout=3.0)
+    assert waiting.next_delay() == 1.0
+    clock.now = 1003.0
+    with pytest.raises(TaskTimeout):
+        waiting.next_delay()

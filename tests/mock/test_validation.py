@@ -1,6 +1,5 @@
-"""Tests written from the mutation run (scripts/mutation) over the emulator's request validation: every
-field check, with the exact field path and problem it reports, and the values it must let through.
-/work/notes/mutation-survivors.md lists the survivors they answer."""
+"""The emulator's request validation: every field check, with the exact field path and problem it reports, and
+the values it must let through."""
 
 from __future__ import annotations
 

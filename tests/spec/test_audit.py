@@ -93,7 +93,7 @@ def test_search_keys_cover_every_batch_mode_and_name_real_fields() -> None:
 
 
 # --------------------------------------------------------------------------------------------------
-# Requests the spec used to refuse and now accepts (listed in notes/spec-relaxed.md), each of which
+# Requests the spec used to refuse and now accepts, each of which
 # at least one assumed rule still flags: (operation's request schema, body).
 
 TRIGGER = {"token": "t", "trigger_id": 13}
