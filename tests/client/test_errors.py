@@ -60,7 +60,7 @@ def test_a_5xx_says_whether_it_may_be_retried() -> None:
     assert str(safe) == "import_profile: Altcraft error 503 (HTTP 503): busy"
 
 
-def test_error_attributes_and_repr() -> None:
+def test_an_error_keeps_its_message_code_and_status_and_shows_them_in_its_repr() -> None:
     err = AltcraftError("boom", code=7, http_status=200)
     assert err.message == "boom"
     assert repr(err) == "AltcraftError('boom', code=7, http_status=200)"

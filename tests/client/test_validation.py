@@ -679,7 +679,7 @@ JSON_TYPES += [("s", "string"), ([], "array"), ((1,), "array"), ({}, "object"), 
 
 
 @pytest.mark.parametrize(("value", "expected"), JSON_TYPES)
-def test_json_type_names(value: object, expected: str) -> None:
+def test_a_value_is_named_by_its_json_type(value: object, expected: str) -> None:
     assert _json_type(value) == expected
 
 
@@ -690,7 +690,7 @@ def test_long_values_are_shortened_to_60_characters() -> None:
     assert len(long) == 60
 
 
-def test_path_and_join() -> None:
+def test_field_paths_are_written_with_dots_and_indexes() -> None:
     assert _path(["data", 3, "data", "email"]) == "data[3].data.email"
     assert _path([]) == ""
     assert _join("", "email") == "email"
@@ -927,7 +927,7 @@ def test_a_failed_one_of_is_narrowed_too_and_each_variant_reports_at_most_a_thou
     assert problems[0] == Problem("m[0]", "must be of type string, not number")
 
 
-def test_more_union_reports(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_a_failed_union_is_reported_at_its_path_beside_other_problems(monkeypatch: pytest.MonkeyPatch) -> None:
     alternatives = {"anyOf": [{"required": ["a"]}, {"required": ["b"]}]}
     schemas = {
         **_validate._CHECKED_SCHEMAS,

@@ -584,7 +584,7 @@ def test_a_failed_task_carries_the_result_fields() -> None:
     assert e.operation == "task_status"
 
 
-def test_a_failed_task_without_result_or_texts() -> None:
+def test_a_failed_task_without_result_or_texts_still_raises_task_failed() -> None:
     poller = _poller(FakeClock())
     with pytest.raises(TaskFailed) as err:
         poller.observe(_answer("error"))
