@@ -1,6 +1,6 @@
 """What the emulator's injected faults did to each chunk of a bulk import, read from its journal.
 
-Shared by tests/test_bulk_live.py and tests/test_cli_import.py: a chunk left *unknown* by a dropped
+Shared by tests/bulk/test_live.py and tests/cli/test_import.py: a chunk left *unknown* by a dropped
 connection was processed whole; one answered 503 was not processed at all; a chunk killed in flight was
 processed whole or not at all; an *unconfirmed* chunk holds an item the server skipped.
 """

@@ -3,7 +3,7 @@
 Written from the doc pages, not loaded from openapi.yaml: the contract tests compare two independent
 readings of the docs. The matching modes and channels are the values the pages enumerate
 (``_documented``, generated from the pages by scripts/generate); the rest is read off the pages' text.
-tests/test_mock.py (test_mock_constants_agree_with_the_spec) checks that the limits, matching modes and
+tests/mock/test_emulator.py (test_mock_constants_agree_with_the_spec) checks that the limits, matching modes and
 channels agree with the spec's values.
 """
 

@@ -1,6 +1,5 @@
-"""Tests written from the mutation run (scripts/mutation) over the emulator's request validation: every
-field check, with the exact field path and problem it reports, and the values it must let through.
-/work/notes/mutation-survivors.md lists the survivors they answer."""
+"""The emulator's request validation: every field check, with the exact field path and problem it reports, and
+the values it must let through."""
 
 from __future__ import annotations
 
@@ -54,7 +53,7 @@ def with_profile(op: str, **fields: Any) -> tuple[dict[str, Any], str]:
     return body, "data[0].data"
 
 
-def test_the_operations_checked() -> None:
+def test_every_operation_is_checked_and_its_valid_body_passes() -> None:
     assert sorted(OPERATION_CHECKS) == sorted(VALID)
     for op, body in VALID.items():
         assert problem(op, body) is None, op
@@ -73,7 +72,7 @@ IS_INT += [(math.inf, False), (math.nan, False), ("1", False), (None, False)]
 
 
 @pytest.mark.parametrize(("value", "expected"), IS_INT)
-def test_is_int(value: object, expected: bool) -> None:
+def test_an_integer_is_a_whole_number_never_a_bool_or_a_string(value: object, expected: bool) -> None:
     assert is_int(value) is expected
 
 
@@ -132,14 +131,18 @@ SUBSCRIPTION_CASES: list[tuple[dict[str, Any], str | None, str | None]] = [
 
 @pytest.mark.parametrize("op", BODY_OPS)
 @pytest.mark.parametrize(("fields", "field", "message"), PROFILE_CASES)
-def test_profile_fields(op: str, fields: dict[str, Any], field: str | None, message: str | None) -> None:
+def test_profile_fields_are_checked_as_the_pages_type_them(
+    op: str, fields: dict[str, Any], field: str | None, message: str | None
+) -> None:
     body, path = with_profile(op, **fields)
     assert problem(op, body) == (None if field is None else (f"{path}.{field}", message))
 
 
 @pytest.mark.parametrize("op", BODY_OPS)
 @pytest.mark.parametrize(("sub", "field", "message"), SUBSCRIPTION_CASES)
-def test_subscription_fields(op: str, sub: dict[str, Any], field: str | None, message: str | None) -> None:
+def test_subscription_fields_are_checked_as_the_pages_type_them(
+    op: str, sub: dict[str, Any], field: str | None, message: str | None
+) -> None:
     body, path = with_profile(op, subscriptions=[sub])
     assert problem(op, body) == (None if field is None else (f"{path}.{SUB}.{field}", message))
 
@@ -167,14 +170,16 @@ COMMON_CASES: list[tuple[dict[str, Any], str | None, str | None]] = [
 
 @pytest.mark.parametrize("op", BODY_OPS)
 @pytest.mark.parametrize(("fields", "field", "message"), COMMON_CASES)
-def test_common_fields(op: str, fields: dict[str, Any], field: str | None, message: str | None) -> None:
+def test_the_fields_the_operations_share_are_checked(
+    op: str, fields: dict[str, Any], field: str | None, message: str | None
+) -> None:
     if op == "workflow_import_and_start_batch_task" and field == "field_value":
         field = None  # "field_value Any" (en-v72-workflow-task l.36)
     assert problem(op, with_(op, **fields)) == (None if field is None else (field, message))
 
 
 @pytest.mark.parametrize("op", BATCH_OPS)
-def test_batch_matching_modes(op: str) -> None:
+def test_a_batch_takes_only_the_documented_matching_modes(op: str) -> None:
     modes = "must be one of " + ", ".join(BATCH_MATCHING_MODES)
     assert problem(op, with_(op, matching="email_sub")) == ("matching", modes)
     assert problem(op, with_(op, matching=3)) == ("matching", modes)
@@ -185,7 +190,7 @@ def test_batch_matching_modes(op: str) -> None:
     assert problem(op, with_(op, field_name="city")) is None
 
 
-def test_profile_matching_modes() -> None:
+def test_import_profile_takes_only_the_documented_matching_modes() -> None:
     modes = "must be one of " + ", ".join(PROFILE_MATCHING_MODES)
     assert problem("import_profile", with_("import_profile", matching="nope")) == ("matching", modes)
     for mode in PROFILE_MATCHING_MODES:
@@ -205,7 +210,7 @@ BATCH_ITEM_CASES: list[tuple[Any, str | None, str | None]] = [
 
 @pytest.mark.parametrize("op", BATCH_OPS)
 @pytest.mark.parametrize(("data", "field", "message"), BATCH_ITEM_CASES)
-def test_batch_items(op: str, data: Any, field: str | None, message: str | None) -> None:
+def test_each_batch_item_is_an_object_with_data(op: str, data: Any, field: str | None, message: str | None) -> None:
     assert problem(op, with_(op, data=data)) == (None if field is None else (field, message))
 
 
@@ -233,7 +238,9 @@ LAUNCH_CASES: list[tuple[dict[str, Any], str | None, str | None]] = [
 
 @pytest.mark.parametrize("op", TRIGGER_OPS)
 @pytest.mark.parametrize(("fields", "field", "message"), LAUNCH_CASES)
-def test_trigger_launch_fields(op: str, fields: dict[str, Any], field: str | None, message: str | None) -> None:
+def test_the_trigger_launch_fields_are_checked(
+    op: str, fields: dict[str, Any], field: str | None, message: str | None
+) -> None:
     assert problem(op, with_(op, **fields)) == (None if field is None else (field, message))
 
 
@@ -283,7 +290,7 @@ WORKFLOW_CASES: list[tuple[dict[str, Any], str | None, str | None]] = [
 
 
 @pytest.mark.parametrize(("fields", "field", "message"), WORKFLOW_CASES)
-def test_workflow_fields(fields: dict[str, Any], field: str | None, message: str | None) -> None:
+def test_the_workflow_launch_fields_are_checked(fields: dict[str, Any], field: str | None, message: str | None) -> None:
     op = "workflow_import_and_start_batch_task"
     assert problem(op, with_(op, **fields)) == (None if field is None else (field, message))
 
@@ -307,7 +314,7 @@ PROFILE_OP_CASES: list[tuple[dict[str, Any], str | None, str | None]] = [
 
 
 @pytest.mark.parametrize(("fields", "field", "message"), PROFILE_OP_CASES)
-def test_import_profile_fields(fields: dict[str, Any], field: str | None, message: str | None) -> None:
+def test_the_import_profile_fields_are_checked(fields: dict[str, Any], field: str | None, message: str | None) -> None:
     assert problem("import_profile", with_("import_profile", **fields)) == (None if field is None else (field, message))
 
 
@@ -317,7 +324,7 @@ def test_import_profile_requires_db_id_then_data() -> None:
     assert problem("import_profile", {"db_id": 1}) == ("data", "is required")
 
 
-def test_task_status_fields() -> None:
+def test_task_status_needs_a_string_task_id() -> None:
     assert problem("task_status", {}) == ("task_id", "is required")
     assert problem("task_status", {"task_id": 5}) == ("task_id", STR)
     assert problem("task_status", {"task_id": "t", "token": 5}) == ("token", STR)

@@ -22,7 +22,7 @@ from altcraft_api.types import UNSET, Unset
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from .strategies import SCHEMAS, schema_values
+from ..strategies import SCHEMAS, schema_values
 
 MODEL_CLASSES = sorted(
     (c for c in vars(models).values() if isinstance(c, type) and attrs.has(c)), key=lambda c: c.__name__

@@ -10,7 +10,7 @@ from jsonschema import Draft202012Validator
 from referencing import Registry, Resource
 from referencing.jsonschema import DRAFT202012
 
-from .spec_tools import resolve, spec
+from ..spec_tools import resolve, spec
 
 BASE = "urn:altcraft-openapi"
 

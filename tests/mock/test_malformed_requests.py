@@ -16,12 +16,12 @@ import pytest
 from altcraft_mock import MockApp, create_app, transport
 from lxml import etree
 
-from .conftest import TOKEN, FakeClock
-from .doc_examples import PATHS
+from ..conftest import TOKEN, FakeClock
+from ..doc_examples import PATHS
 
 pytestmark = pytest.mark.timeout(60)
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 MOCK_DIR = ROOT / "overlays" / "altcraft_mock"
 JSON = {"content-type": "application/json"}
 XML = {"content-type": "application/xml"}
@@ -398,7 +398,7 @@ def test_no_name_in_the_emulator_shadows_a_builtin() -> None:
 def test_no_unused_module_level_names() -> None:
     trees = _module_trees()
     users = [ast.unparse(t) for t in trees.values()]
-    users += [p.read_text() for p in (ROOT / "tests").glob("test_mock*.py") if p.name != Path(__file__).name]
+    users += [p.read_text() for p in (ROOT / "tests" / "mock").glob("test_*.py") if p.name != Path(__file__).name]
     text = "\n".join(users)
     for name, tree in trees.items():
         for node in tree.body:

@@ -17,11 +17,11 @@ from altcraft_mock.__main__ import parse_args
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from .conftest import TOKEN, FakeClock
-from .doc_examples import JSON_REQUESTS, PATHS, XML_REQUESTS
-from .spec_tools import spec
+from ..conftest import TOKEN, FakeClock
+from ..doc_examples import JSON_REQUESTS, PATHS, XML_REQUESTS
+from ..spec_tools import spec
 
-MOCK_DIR = Path(__file__).resolve().parent.parent / "overlays" / "altcraft_mock"
+MOCK_DIR = Path(__file__).resolve().parents[2] / "overlays" / "altcraft_mock"
 
 
 def http(app: MockApp) -> httpx.Client:

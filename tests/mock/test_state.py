@@ -12,8 +12,8 @@ import pytest
 from altcraft_mock import MockApp, transport
 from altcraft_mock import _state as mock_state
 
-from .conftest import TOKEN, FakeClock
-from .doc_examples import PATHS
+from ..conftest import TOKEN, FakeClock
+from ..doc_examples import PATHS
 
 pytestmark = pytest.mark.timeout(60)
 

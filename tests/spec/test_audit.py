@@ -15,7 +15,7 @@ from jsonschema import Draft202012Validator
 from referencing import Registry, Resource
 from referencing.jsonschema import DRAFT202012
 
-from .spec_tools import PAGE_FILES, page_text, spec
+from ..spec_tools import PAGE_FILES, page_text, spec
 
 RESTRICTIONS = ("required", "pattern", "minimum", "maximum", "minLength", "minItems", "if", "const", "enum", "not")
 CITES_PAGE = re.compile(r"(\w+\.txt) l\.(\d+)(?:-(\d+))?")
@@ -93,7 +93,7 @@ def test_search_keys_cover_every_batch_mode_and_name_real_fields() -> None:
 
 
 # --------------------------------------------------------------------------------------------------
-# Requests the spec used to refuse and now accepts (listed in notes/spec-relaxed.md), each of which
+# Requests the spec used to refuse and now accepts, each of which
 # at least one assumed rule still flags: (operation's request schema, body).
 
 TRIGGER = {"token": "t", "trigger_id": 13}

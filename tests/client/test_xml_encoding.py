@@ -16,8 +16,8 @@ from altcraft._validate import check
 from altcraft._xml import decode, decode_request, decode_response, encode, encode_request, encode_response
 from hypothesis import HealthCheck, given, settings
 
-from .spec_tools import operations, resolve
-from .strategies import SCHEMAS, schema_values
+from ..spec_tools import operations, resolve
+from ..strategies import SCHEMAS, schema_values
 
 # -- the doc examples ------------------------------------------------------------------------------------
 

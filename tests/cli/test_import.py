@@ -3,7 +3,7 @@ dropped connections after processing), killed (SIGKILL) or interrupted (SIGINT) 
 every input kind and mode.
 
 What the fault tests prove, from the emulator's own state (``/_mock/state``: the summary's
-``repeated_pairs`` and pages of profiles and launches), as tests/test_bulk_live.py does for the API:
+``repeated_pairs`` and pages of profiles and launches), as tests/bulk/test_live.py does for the API:
 
 * the results file has one record per input row, rows 1..n in order, each in one final state;
 * no profile was launched twice (``repeated_pairs == 0``);
@@ -35,13 +35,13 @@ from altcraft.cli import main
 from altcraft_mock import DEFAULT_TOKEN, MockProcess
 from click.testing import CliRunner, Result
 
-from .fault_accounting import account
+from ..fault_accounting import account
 
 CANARY = "CANARY-IMPORT-TOKEN-31c9-do-not-leak"
 TASK_SECONDS = 0.2
 BAD_EVERY = 997  # refused locally: subscriptions is not an array (an example-only type, as email's, is only warned)
 SERVER_FAILS_EVERY = 1499  # a subscription to an unknown resource: the server skips the item
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 
 
 def email(i: int) -> str:

@@ -14,8 +14,8 @@ from altcraft_api.client import AuthenticatedClient, Client
 from altcraft_api.types import Unset
 from altcraft_mock import MockProcess
 
-from .conftest import TOKEN
-from .doc_examples import JSON_REQUESTS, XML_REQUESTS
+from ..conftest import TOKEN
+from ..doc_examples import JSON_REQUESTS, XML_REQUESTS
 
 MODULES = {
     "import_profile": "altcraft_api.api.profiles.import_profile",

@@ -18,8 +18,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from lxml import etree
 
-from .conftest import TOKEN, FakeClock
-from .doc_examples import JSON_REQUESTS, PATHS, XML_REQUESTS
+from ..conftest import TOKEN, FakeClock
+from ..doc_examples import JSON_REQUESTS, PATHS, XML_REQUESTS
 
 pytestmark = pytest.mark.timeout(120)
 

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 PACKAGES = {
     "altcraft_api": ROOT / "generated" / "altcraft_api",
     "altcraft": ROOT / "overlays" / "altcraft",

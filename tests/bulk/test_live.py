@@ -37,7 +37,7 @@ from altcraft import Altcraft, AsyncAltcraft
 from altcraft.bulk import ImportReport, abulk_import, bulk_import
 from altcraft_mock import DEFAULT_TOKEN, MockProcess
 
-from .fault_accounting import account
+from ..fault_accounting import account
 
 TASK_SECONDS = 0.2
 BAD_EVERY = 997  # refused locally: subscriptions is not an array (an example-only type, as email's, is only warned)
@@ -215,7 +215,7 @@ CHILD = """
 import sys
 from altcraft import Altcraft
 from altcraft.bulk import bulk_import
-from tests.test_bulk_live import make_rows
+from tests.bulk.test_live import make_rows
 url, journal, n = sys.argv[1], sys.argv[2], int(sys.argv[3])
 with Altcraft(url, "abcdefghijklmnqrstuvwxyz") as client:
     bulk_import(client, make_rows(n), trigger_id=13, journal=journal, max_items=200, concurrency=4)
@@ -235,7 +235,7 @@ def journaled(path: Path) -> int:
 def test_killed_import_resumes_without_duplicates(url: str, tmp_path: Path, how: str) -> None:
     n = 20_000
     journal = tmp_path / "import.journal"
-    root = Path(__file__).resolve().parent.parent
+    root = Path(__file__).resolve().parents[2]
     child = subprocess.Popen(
         [sys.executable, "-c", CHILD, url, str(journal), str(n)],
         cwd=root,
