@@ -21,25 +21,24 @@ from altcraft import (
     Unauthorized,
 )
 from altcraft._errors import AltcraftError
-from altcraft.bulk._core import (
+from altcraft.bulk._core import ImportCore
+from altcraft.bulk._journal import Journal
+from altcraft.bulk._outcomes import (
     Accepted,
-    Chunk,
-    ImportCore,
     Imported,
-    JournalMismatch,
     NotSent,
     Refused,
     StillRunning,
     Unknown,
     classify_send_error,
     classify_wait_error,
-    decode_ids,
-    make_target,
     profile_ids,
 )
-from altcraft.bulk._journal import Journal
 from altcraft.bulk._report import ImportReport
+from altcraft.bulk._rows import Chunk
 from altcraft.bulk._run import Driver
+from altcraft.bulk._states import JournalMismatch, decode_ids
+from altcraft.bulk._target import make_target
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -390,15 +389,15 @@ _ROW = st.one_of(
 
 @contextlib.contextmanager
 def _row_by_row() -> Iterator[None]:
-    """Plain rows placed one by one: the block path (``_plain_block``) declines every block."""
+    """Plain rows placed one by one: the block path (``plain_block``) declines every block."""
     import altcraft.bulk._core as core_module
 
-    saved = core_module._plain_block
-    core_module._plain_block = lambda block, limit: None  # type: ignore[assignment]
+    saved = core_module.plain_block
+    core_module.plain_block = lambda block, limit: None  # type: ignore[assignment]
     try:
         yield
     finally:
-        core_module._plain_block = saved
+        core_module.plain_block = saved
 
 
 @settings(max_examples=200, deadline=None)
@@ -406,7 +405,7 @@ def _row_by_row() -> Iterator[None]:
 def test_rows_placed_a_block_at_a_time_make_the_chunks_of_row_by_row(
     data: list[Any], max_items: int, max_bytes: int
 ) -> None:
-    """The block path of plain rows (list operations over up to _BLOCK rows) cuts the same chunks, with the
+    """The block path of plain rows (list operations over up to BLOCK_ROWS rows) cuts the same chunks, with the
     same items, refusals, counts and digests, as placing the same rows one by one."""
 
     def chunks() -> list[tuple[Any, ...]]:

@@ -12,10 +12,8 @@ from altcraft import (
     Altcraft,
     AsyncAltcraft,
 )
-from altcraft._client import (
-    _Call,
-    _Core,
-)
+from altcraft._protocol import ClientCore
+from altcraft._requests import Call
 from altcraft_mock import MockApp, transport
 
 from ..conftest import BASE, TOKEN, FakeClock
@@ -68,7 +66,7 @@ def answer(status: int, body: Any, content_type: str = "application/json", **hea
     return handler
 
 
-def core(token: str = TOKEN, **kwargs: Any) -> _Core:
+def core(token: str = TOKEN, **kwargs: Any) -> ClientCore:
     settings: dict[str, Any] = {
         "auth": "body",
         "format": "json",
@@ -80,11 +78,11 @@ def core(token: str = TOKEN, **kwargs: Any) -> _Core:
         "rng": random.Random(1),
     }
     settings.update(kwargs)
-    return _Core(BASE, token, **settings)
+    return ClientCore(BASE, token, **settings)
 
 
-def call(operation: str = "import_profile", deadline: float | None = None, attempts: int = 1) -> _Call:
-    return _Call(operation, b"{}", {}, 0, deadline, attempts=attempts, started=1000.0)
+def call(operation: str = "import_profile", deadline: float | None = None, attempts: int = 1) -> Call:
+    return Call(operation, b"{}", {}, 0, deadline, attempts=attempts, started=1000.0)
 
 
 class Recorder(random.Random):

@@ -22,11 +22,8 @@ from altcraft import (
     TariffLimit,
     Unauthorized,
 )
-from altcraft._client import (
-    _AnswerTooLarge,
-    _Call,
-    _Capped,
-)
+from altcraft._answers import AnswerTooLarge, CappedBody
+from altcraft._requests import Call
 from altcraft_api.models import (
     ProfileImported,
 )
@@ -208,7 +205,7 @@ def test_a_success_answer_of_another_shape_names_the_documented_model() -> None:
 def test_a_success_is_logged_at_debug_with_size_format_count_and_time(caplog: pytest.LogCaptureFixture) -> None:
     clock = FakeClock()
     c = core(clock=clock)
-    pending = _Call("import_and_start_batch", b"12345", {}, 2, None, attempts=2, started=999.5)
+    pending = Call("import_and_start_batch", b"12345", {}, 2, None, attempts=2, started=999.5)
     with caplog.at_level(logging.DEBUG, logger="altcraft"):
         result = c._answered(pending, 200, httpx.Headers(), b'{"error": 0, "error_text": "", "result": []}')
     assert result.result == []
@@ -232,17 +229,17 @@ def test_an_answer_too_large_names_the_limit_and_the_size() -> None:
 
 
 def test_the_capped_reader_takes_exactly_the_cap() -> None:
-    body = _Capped(4, httpx.Headers({"content-length": "4"}))
+    body = CappedBody(4, httpx.Headers({"content-length": "4"}))
     body.add(b"ab")
     body.add(b"cd")
     assert body.content() == b"abcd"
-    with pytest.raises(_AnswerTooLarge) as err:
+    with pytest.raises(AnswerTooLarge) as err:
         body.add(b"e")
     assert err.value.size == 5
-    with pytest.raises(_AnswerTooLarge) as err:
-        _Capped(4, httpx.Headers({"content-length": "5"}))
+    with pytest.raises(AnswerTooLarge) as err:
+        CappedBody(4, httpx.Headers({"content-length": "5"}))
     assert err.value.size == 5
-    assert _Capped(4, httpx.Headers({"content-length": "many"})).content() == b""
+    assert CappedBody(4, httpx.Headers({"content-length": "many"})).content() == b""
 
 
 def test_sync_an_answer_over_the_cap_names_its_size() -> None:

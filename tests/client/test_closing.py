@@ -17,8 +17,8 @@ def test_the_sync_client_closes_its_workers_and_only_its_own_pool() -> None:
     http = httpx.Client(transport=httpx.MockTransport(answer(200, IMPORTED)))
     with Altcraft(BASE, TOKEN, http_client=http) as c:
         c.import_profile(PROFILE, timeout=5.0)
-        workers = c._workers
-        assert workers is not None and c._pool() is workers
+        workers = c._runner._workers
+        assert workers is not None and c._runner._pool() is workers
     assert not http.is_closed
     with pytest.raises(RuntimeError):
         workers.submit(print)

@@ -18,10 +18,8 @@ from altcraft import (
     TaskTimeout,
     TransportError,
 )
-from altcraft._client import (
-    _DeadlineExceeded,
-    _Trace,
-)
+from altcraft._concurrency import DeadlineExceeded
+from altcraft._protocol import Trace
 
 from ..conftest import BASE, TOKEN, FakeClock
 from .fakes import BATCH, IMPORTED, PROFILE, answer, async_client, call, connect_times_out, core, sync_client
@@ -158,9 +156,9 @@ def test_the_sync_worker_drops_an_answer_once_the_deadline_passed() -> None:
     stop.set()
     with sync_client(answer(200, IMPORTED)) as c:
         pending = c._start("import_profile", PROFILE, None, None)
-        with pytest.raises(_DeadlineExceeded):
-            c._exchange(pending, httpx.Timeout(1.0), _Trace(), stop)
-        status, headers, content = c._exchange(pending, httpx.Timeout(1.0), _Trace(), threading.Event())
+        with pytest.raises(DeadlineExceeded):
+            c._exchange(pending, httpx.Timeout(1.0), Trace(), stop)
+        status, headers, content = c._exchange(pending, httpx.Timeout(1.0), Trace(), threading.Event())
     assert status == 200 and headers["content-type"] == "application/json"
     assert httpx.Response(200, content=content).json() == IMPORTED
 

@@ -13,10 +13,8 @@ from altcraft import (
     Altcraft,
     AsyncAltcraft,
 )
-from altcraft._client import (
-    _AsyncSharedTransport,
-    _SharedTransport,
-)
+from altcraft._async_client import AsyncSharedTransport
+from altcraft._sync_client import SharedTransport
 from altcraft_api.api.profiles import import_profile as gen_import_profile
 from altcraft_api.models import (
     BatchItem,
@@ -110,8 +108,11 @@ def test_inject_leaves_a_request_without_a_content_type() -> None:
 
 def test_the_shared_transports_show_the_url_only() -> None:
     c = core()
-    assert repr(_SharedTransport(c, httpx.Client())) == "_SharedTransport('http://altcraft.test')"
-    assert repr(_AsyncSharedTransport(c, httpx.AsyncClient())) == "_AsyncSharedTransport('http://altcraft.test')"
+    assert repr(SharedTransport(c.base_url, c._inject, httpx.Client())) == "SharedTransport('http://altcraft.test')"
+    assert (
+        repr(AsyncSharedTransport(c.base_url, c._inject, httpx.AsyncClient()))
+        == "AsyncSharedTransport('http://altcraft.test')"
+    )
 
 
 async def test_the_async_generated_client_sends_through_the_pool_with_the_token() -> None:

@@ -16,7 +16,7 @@ from altcraft import (
     RequestTooLarge,
     chunk_profiles,
 )
-from altcraft._limits import DEFAULT_CHUNK_BYTES, _encoder, check_body_size, warn_if_many
+from altcraft._limits import DEFAULT_CHUNK_BYTES, check_body_size, item_size, warn_if_many
 from altcraft._xml import encode_request
 from altcraft_mock import MockApp, transport
 
@@ -170,7 +170,7 @@ def test_an_item_that_alone_is_too_large_is_refused_naming_its_position() -> Non
 def test_the_xml_size_of_an_item_is_what_the_request_encoder_writes_for_it(item: dict[str, object]) -> None:
     empty = encode_request("import_and_start_batch", {"trigger_id": 1, "data": [{"data": {"email": "e@e.e"}}]})
     one = encode_request("import_and_start_batch", {"trigger_id": 1, "data": [{"data": {"email": "e@e.e"}}, item]})
-    assert _encoder("xml")(item) == len(one) - len(empty)
+    assert item_size("xml")(item) == len(one) - len(empty)
 
 
 def test_a_bad_xml_name_in_a_chunked_item_names_the_field_from_data() -> None:

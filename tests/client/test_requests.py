@@ -18,10 +18,8 @@ from altcraft import (
     TaskHandle,
     TransportError,
 )
-from altcraft._client import (
-    _check_task_id,
-    _unencodable_path,
-)
+from altcraft._protocol import check_task_id
+from altcraft._requests import unencodable_path
 from altcraft_api.models import (
     TaskStatusRequest,
 )
@@ -133,10 +131,10 @@ def test_a_refused_body_names_the_operation() -> None:
 
 
 def test_a_task_id_must_be_a_non_empty_string() -> None:
-    assert _check_task_id("t") == "t"
+    assert check_task_id("t") == "t"
     for bad in ("", None, 5):
         with pytest.raises(InvalidInput) as err:
-            _check_task_id(bad)
+            check_task_id(bad)
         assert (str(err.value), err.value.field, err.value.operation) == (
             "task_id: a non-empty task id is required",
             "task_id",
@@ -170,14 +168,14 @@ def test_a_value_json_cannot_carry_is_refused_naming_its_path_without_the_token(
     ],
 )
 def test_the_path_of_a_value_json_cannot_carry(value: object, path: str | None) -> None:
-    assert _unencodable_path(value, "x") == path
+    assert unencodable_path(value, "x") == path
 
 
 def test_unencodable_paths_at_the_root() -> None:
-    assert _unencodable_path({"a": [2**64]}, "") == "a[0]"
-    assert _unencodable_path(object(), "") == "body"
-    assert _unencodable_path([1, 2], "") is None
-    assert _unencodable_path({"a": 1}, "") is None
+    assert unencodable_path({"a": [2**64]}, "") == "a[0]"
+    assert unencodable_path(object(), "") == "body"
+    assert unencodable_path([1, 2], "") is None
+    assert unencodable_path({"a": 1}, "") is None
 
 
 def test_a_key_json_cannot_carry_is_refused_naming_the_body() -> None:

@@ -21,11 +21,9 @@ from altcraft import (
     ServerError,
     TransportError,
 )
-from altcraft._client import (
-    _DeadlineExceeded,
-    _retry_after,
-    _Trace,
-)
+from altcraft._answers import retry_after
+from altcraft._concurrency import DeadlineExceeded
+from altcraft._protocol import Trace
 from altcraft_mock import MockApp, MockConfig, create_app, transport
 
 from ..conftest import BASE, TOKEN, FakeClock
@@ -67,33 +65,33 @@ def test_the_pause_before_a_retry() -> None:
 
 
 def test_retry_after_in_seconds_or_as_a_date() -> None:
-    assert _retry_after(None) is None
-    assert _retry_after("") is None
-    assert _retry_after("2.5") == 2.5
-    assert _retry_after("-3") == 0.0
-    assert _retry_after("soon") is None
+    assert retry_after(None) is None
+    assert retry_after("") is None
+    assert retry_after("2.5") == 2.5
+    assert retry_after("-3") == 0.0
+    assert retry_after("soon") is None
     later = email.utils.formatdate(time.time() + 100, usegmt=True)
-    assert 95 < (_retry_after(later) or 0) <= 100
+    assert 95 < (retry_after(later) or 0) <= 100
     earlier = email.utils.formatdate(time.time() - 100, usegmt=True)
-    assert _retry_after(earlier) == 0.0
+    assert retry_after(earlier) == 0.0
 
 
 def test_was_sent_follows_the_trace_and_the_kind_of_error() -> None:
-    trace = _Trace()
-    assert trace.was_sent(_DeadlineExceeded())  # a transport that reports nothing: assume it was sent
+    trace = Trace()
+    assert trace.was_sent(DeadlineExceeded())  # a transport that reports nothing: assume it was sent
     assert not trace.was_sent(httpx.ConnectError("x"))
     assert not trace.was_sent(httpx.ConnectTimeout("x"))
     assert not trace.was_sent(httpx.PoolTimeout("x"))
     assert not trace.was_sent(httpx.UnsupportedProtocol("x"))
     assert trace.was_sent(httpx.ReadTimeout("x"))
     trace("connection.connect_tcp.started", {})
-    assert trace.events and not trace.was_sent(_DeadlineExceeded())
+    assert trace.events and not trace.was_sent(DeadlineExceeded())
     trace("http11.send_request_headers.started", {})
-    assert trace.was_sent(_DeadlineExceeded())
+    assert trace.was_sent(DeadlineExceeded())
 
 
 async def test_the_async_trace_records_the_same() -> None:
-    trace = _Trace()
+    trace = Trace()
     await trace.atrace("http11.send_request_headers.started", {})
     assert trace.events and trace.sent.is_set()
 
@@ -101,7 +99,7 @@ async def test_the_async_trace_records_the_same() -> None:
 def test_a_failure_before_sending_is_retried_with_a_log_line(caplog: pytest.LogCaptureFixture) -> None:
     c = core(rng=Recorder())
     with caplog.at_level(logging.INFO, logger="altcraft"):
-        step = c._failed(call("import_and_start_batch"), httpx.ConnectError(f"refused {TOKEN}"), _Trace())
+        step = c._failed(call("import_and_start_batch"), httpx.ConnectError(f"refused {TOKEN}"), Trace())
     assert step.delay == 0.2
     assert [r.getMessage() for r in caplog.records] == [
         "import_and_start_batch: ConnectError: refused *** from altcraft.test (attempt 1); retrying in 0.20 s"
@@ -111,7 +109,7 @@ def test_a_failure_before_sending_is_retried_with_a_log_line(caplog: pytest.LogC
 def test_a_failure_before_sending_without_retries_left_is_a_transport_error() -> None:
     c = core(max_retries=0)
     with pytest.raises(TransportError) as err:
-        c._failed(call("import_profile"), httpx.ConnectError(""), _Trace())
+        c._failed(call("import_profile"), httpx.ConnectError(""), Trace())
     assert type(err.value) is TransportError
     assert str(err.value) == (
         "import_profile: could not reach altcraft.test after 1 attempt(s): ConnectError: no detail"
@@ -122,16 +120,16 @@ def test_a_failure_before_sending_without_retries_left_is_a_transport_error() ->
 def test_a_failure_after_sending_a_launch_is_outcome_unknown_at_once() -> None:
     c = core()
     with pytest.raises(OutcomeUnknown) as err:
-        c._failed(call("import_profile"), httpx.ReadError(f"reset {TOKEN}"), _Trace())
+        c._failed(call("import_profile"), httpx.ReadError(f"reset {TOKEN}"), Trace())
     assert "(ReadError: reset ***)" in str(err.value) and TOKEN not in str(err.value)
     assert err.value.operation == "import_profile"
 
 
 def test_task_status_is_retried_after_sending_and_then_gives_up_with_a_transport_error() -> None:
     c = core(max_retries=1, rng=Recorder())
-    assert c._failed(call("task_status", attempts=1), httpx.ReadError("x"), _Trace()).delay == 0.2
+    assert c._failed(call("task_status", attempts=1), httpx.ReadError("x"), Trace()).delay == 0.2
     with pytest.raises(TransportError) as err:
-        c._failed(call("task_status", attempts=2), httpx.ReadError("x"), _Trace())
+        c._failed(call("task_status", attempts=2), httpx.ReadError("x"), Trace())
     assert type(err.value) is TransportError
     assert str(err.value) == "task_status: could not reach altcraft.test after 2 attempt(s): ReadError: x"
 
@@ -139,10 +137,10 @@ def test_task_status_is_retried_after_sending_and_then_gives_up_with_a_transport
 def test_a_deadline_during_an_attempt_is_never_retried() -> None:
     c = core()
     with pytest.raises(TransportError) as err:
-        c._failed(call("task_status", attempts=1), _DeadlineExceeded(), _Trace())
+        c._failed(call("task_status", attempts=1), DeadlineExceeded(), Trace())
     assert str(err.value) == "task_status: no answer from altcraft.test within the deadline (1 attempt(s))"
     with pytest.raises(OutcomeUnknown):
-        c._failed(call("import_profile", attempts=1), _DeadlineExceeded(), _Trace())
+        c._failed(call("import_profile", attempts=1), DeadlineExceeded(), Trace())
 
 
 def test_a_429_is_retried_after_its_retry_after(caplog: pytest.LogCaptureFixture) -> None:

@@ -17,9 +17,7 @@ from altcraft import (
     OutcomeUnknown,
     TransportError,
 )
-from altcraft._client import (
-    _Secret,
-)
+from altcraft._requests import Secret
 
 from ..conftest import BASE, TOKEN, FakeClock
 from .fakes import BATCH, NAMED_PROFILE, PROFILE, core
@@ -179,8 +177,8 @@ def test_a_token_a_header_cannot_carry_is_refused_for_bearer_without_showing_it(
 def test_the_repr_shows_url_auth_and_format_but_never_the_token() -> None:
     c = Altcraft(BASE + "/", TOKEN, auth="bearer", format="xml")
     assert repr(c) == "Altcraft(base_url='http://altcraft.test', auth='bearer', format='xml')"
-    assert repr(_Secret(TOKEN)) == str(_Secret(TOKEN)) == "Secret('***')"
-    assert _Secret(TOKEN).get() == TOKEN
+    assert repr(Secret(TOKEN)) == str(Secret(TOKEN)) == "Secret('***')"
+    assert Secret(TOKEN).get() == TOKEN
     c.close()
 
 

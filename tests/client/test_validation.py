@@ -18,6 +18,7 @@ from altcraft import (
     AssumptionWarning,
     BadRequest,
     InvalidInput,
+    _schema,
     _validate,
     validate,
 )
@@ -706,13 +707,16 @@ def test_assumed_subschemas_are_made_binding() -> None:
     }
     assert _promote_assumed(node) == {
         "type": "object",
-        "required": ["a"],
-        "allOf": [{"minProperties": 1}],
-        "properties": {"p": {"type": "integer", "minimum": 1}, "q": [{"const": 2}]},
+        "allOf": [{"minProperties": 1}, {"required": ["a"]}],
+        "properties": {"p": {"type": "integer", "allOf": [{"minimum": 1}]}, "q": [{"allOf": [{"const": 2}]}]},
     }
-    # required lists unite; a keyword the node already has goes in an extra allOf member
+    # the assumed subschema joins as one more allOf member: its keywords bind beside the node's own
     both = {"required": ["a"], "minimum": 0, "x-assumed": {"required": ["a", "b"], "minimum": 1}}
-    assert _promote_assumed(both) == {"required": ["a", "b"], "minimum": 0, "allOf": [{"minimum": 1}]}
+    assert _promote_assumed(both) == {
+        "required": ["a"],
+        "minimum": 0,
+        "allOf": [{"required": ["a", "b"], "minimum": 1}],
+    }
     assert _promote_assumed(3) == 3
 
 
@@ -720,10 +724,9 @@ def test_assumed_keywords_the_node_has_join_its_all_of() -> None:
     node = {"allOf": [{"minimum": 1}], "minimum": 0, "required": ["b"]}
     node["x-assumed"] = {"minimum": 2, "required": ["a", "b"], "maximum": 3}
     assert _validate._promote_assumed(node) == {
-        "allOf": [{"minimum": 1}, {"minimum": 2}],
+        "allOf": [{"minimum": 1}, {"minimum": 2, "required": ["a", "b"], "maximum": 3}],
         "minimum": 0,
-        "required": ["b", "a"],
-        "maximum": 3,
+        "required": ["b"],
     }
 
 
@@ -775,7 +778,7 @@ def test_a_union_of_bare_types_becomes_one_type_list() -> None:
 def test_the_part_every_subscription_variant_shares_is_checked_once() -> None:
     variants = _validate._SCHEMAS["Subscription"]["oneOf"]
     common = {"$ref": SCHEMAS + "SubscriptionCommon"}
-    own = [[p for p in _validate._resolve(v, _validate._SCHEMAS)["allOf"] if p != common] for v in variants]
+    own = [[p for p in _schema.resolve(v, _validate._SCHEMAS)["allOf"] if p != common] for v in variants]
     assert all(len(parts) == 1 for parts in own)
     assert _validate._shared_parts(variants) == [common]
     assert _validate._exclusive_any_of({"oneOf": variants}) == {
@@ -886,9 +889,9 @@ def test_known_parameters_come_from_properties_combinators_and_conditionals() ->
 
 def test_resolve_follows_pointers_with_indexes_and_escapes() -> None:
     schemas = {"S": {"oneOf": [{"a": 1}, {"$ref": SCHEMAS + "a~1b"}]}, "a~b": {}, "a/b": {"c": 3}}
-    assert _validate._resolve({"$ref": SCHEMAS + "S/oneOf/1"}, schemas) == {"c": 3}
-    assert _validate._resolve({"$ref": SCHEMAS + "S/oneOf/0"}, schemas) == {"a": 1}
-    assert _validate._resolve([1], schemas) == [1]
+    assert _schema.resolve({"$ref": SCHEMAS + "S/oneOf/1"}, schemas) == {"c": 3}
+    assert _schema.resolve({"$ref": SCHEMAS + "S/oneOf/0"}, schemas) == {"a": 1}
+    assert _schema.resolve([1], schemas) == [1]
 
 
 def test_schema_at_walks_maps_and_lists_by_string_parts() -> None:

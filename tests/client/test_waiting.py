@@ -24,6 +24,7 @@ from altcraft import (
     TaskTimeout,
     WaitCancelled,
 )
+from altcraft._async_client import async_wait_decoded
 from altcraft._polling import Poller, PollSettings
 from altcraft_api.models import TaskAccepted, TaskStatus
 from altcraft_mock import MockApp, MockConfig, create_app, transport
@@ -303,7 +304,7 @@ def test_async_plain_wait_returns_the_final_status_as_json() -> None:
         app = create_app(MockConfig(task_seconds=0.2, seed=3))
         async with AsyncAltcraft(BASE, TOKEN, transport=transport(app)) as client:
             task = await client.import_and_start_batch_task(BATCH)
-            return await client._wait(task.task_id, PollSettings(30, poll_interval=0.05), None, plain=True)
+            return await async_wait_decoded(client, task.task_id, PollSettings(30, poll_interval=0.05))
 
     answer = asyncio.run(main())
     assert answer["data"]["status"] == "completed" and len(answer["data"]["result"]["result"]) == 1

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import ast
 import importlib.metadata
+import importlib.util
 import re
 import subprocess
 import sys
@@ -85,7 +86,7 @@ def under(name: str, package: str) -> bool:
 def test_relative_imports_are_resolved() -> None:
     names = {name for module, name in all_imports() if module == "altcraft.cli"}
     assert "altcraft.cli._app.main" in names and "altcraft.cli._task.task" in names
-    names = {name for module, name in all_imports() if module == "altcraft._client"}
+    names = {name for module, name in all_imports() if module == "altcraft._sync_client"}
     assert "altcraft._errors" in names and "altcraft_api.models" in names
 
 
@@ -109,7 +110,7 @@ def test_layers_import_one_way() -> None:
 
 def test_the_layer_check_catches_a_violation() -> None:
     tree = ast.parse("from .cli import main\nfrom . import cli\nimport altcraft.cli._config\n")
-    assert list(imported("altcraft._client", tree)) == [
+    assert list(imported("altcraft._sync_client", tree)) == [
         "altcraft.cli",
         "altcraft.cli.main",
         "altcraft",
@@ -197,3 +198,44 @@ def test_the_mock_extra_is_not_imported_by_the_client() -> None:
     """starlette and uvicorn are [mock] only: nothing in altcraft_api or altcraft imports them at all."""
     imports = _imported_top_levels(PACKAGES["altcraft"], PACKAGES["altcraft_api"])
     assert imports & {"starlette", "uvicorn"} == set()
+
+
+def _private_imports(module: str, tree: ast.Module, is_package: bool) -> Iterator[str]:
+    """``from M import _name`` where ``_name`` is not itself a module (a module's private name)."""
+    for node in ast.walk(tree):
+        if not isinstance(node, ast.ImportFrom):
+            continue
+        base = next(
+            imported(
+                module,
+                ast.Module(body=[ast.ImportFrom(node.module, [], node.level)], type_ignores=[]),
+                is_package=is_package,
+            ),
+            node.module or "",
+        )
+        for alias in node.names:
+            if not alias.name.startswith("_") or (alias.name.startswith("__") and alias.name.endswith("__")):
+                continue
+            if not _is_module(f"{base}.{alias.name}"):
+                yield f"{module} imports {base}.{alias.name}"
+
+
+def _is_module(name: str) -> bool:
+    try:
+        return importlib.util.find_spec(name) is not None
+    except ModuleNotFoundError:  # the parent is a module, not a package
+        return False
+
+
+def test_no_module_imports_a_private_name_of_another() -> None:
+    wrong = [
+        line for module, path, tree in modules() for line in _private_imports(module, tree, path.name == "__init__.py")
+    ]
+    assert wrong == []
+
+
+def test_the_private_import_check_catches_one() -> None:
+    tree = ast.parse("from ._limits import _mib\nfrom . import _xml\nfrom ._xml import escape_text\n")
+    assert list(_private_imports("altcraft._sync_client", tree, False)) == [
+        "altcraft._sync_client imports altcraft._limits._mib"
+    ]

@@ -94,7 +94,7 @@ def _run(url: str, token: str, media: str, auth: str, options: dict[str, Any], d
     phases = options["phases"]
     if media == "xml":
         # The XML examples of the spec are strings, which schemathesis does not send; the project's tests
-        # send them (tests/test_mock.py, tests/test_integration_live.py).
+        # send them (tests/mock/test_emulator.py, tests/client/test_live_mock.py).
         phases = ",".join(p for p in phases.split(",") if p != "examples")
     cmd = [
         sys.executable,
