@@ -255,7 +255,14 @@ def _check_subscription_filter(value: object, path: str) -> None:
 
 
 def _check_field_value(value: object, path: str) -> None:
-    # "int/string" on the trigger pages, "Any" on en-v72-workflow-task: a string or any number.
+    # "int/string" on the trigger pages (ru-v72-trigger-task, ru-v72-trigger-sync, en-v72-trigger-sync):
+    # a string or a whole number; "Any" on en-v72-workflow-task, which is not checked (below).
+    if not (isinstance(value, str) or is_int(value)):
+        raise Invalid(path, "must be a string or an integer")
+
+
+def _check_matching_value(value: object, path: str) -> None:
+    # profiles/import's page prints no field_value: typed loosely, as a value a field can be matched by.
     if not (isinstance(value, str) or _is_number(value)):
         raise Invalid(path, "must be a string or a number")
 
@@ -309,7 +316,7 @@ _FALLBACKS: dict[str, dict[str, Check]] = {
         # the batch pages, not refused when absent.
         "format": _check_format,
         **dict.fromkeys(("email", "phone", "profile_id", "field_name", "provider", "subscription_id"), _string),
-        "field_value": _check_field_value,
+        "field_value": _check_matching_value,
         "resource_id": _int,
     },
     # custom_request is named by ru-v72-trigger-sync's text (l.135), in no table of the operation.
