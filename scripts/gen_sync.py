@@ -47,6 +47,7 @@ NAMES = {
     "_async_tasks": "_sync_tasks",
     "async_sleep": "sync_sleep",
     "async_wait_event": "sync_wait_event",
+    "async_event_or_none": "sync_event_or_none",
     "async_wait_decoded": "wait_decoded",
     "abulk_import": "bulk_import",
 }

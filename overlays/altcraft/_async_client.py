@@ -43,6 +43,7 @@ from ._concurrency import (
     AsyncSleep,
     AsyncStop,
     DeadlineExceeded,
+    async_event_or_none,
     async_sleep,
     async_wait_event,
 )
@@ -162,6 +163,8 @@ class AsyncAltcraft(ClientCore):
             timeout=timeout,
             extensions={"trace": trace.atrace},
         )
+        if stop.is_set():  # the caller stopped waiting before this attempt began: it is not sent
+            raise DeadlineExceeded(started=False)
         response = await self._http.send(request, stream=True)
         try:
             body = CappedBody(self.max_answer_bytes, response.headers)
@@ -309,6 +312,7 @@ class AsyncAltcraft(ClientCore):
         plain: bool,
     ) -> Any:
         """The loop of :meth:`wait_task`; ``plain``: the final status as decoded JSON (see ``_observe``)."""
+        cancel = async_event_or_none(cancel)
         poller = Poller(check_task_id(task_id), settings, self._clock, self._rng, on_progress)
         while True:
             answer = None

@@ -28,7 +28,7 @@ import time
 from collections.abc import AsyncIterator, Awaitable, Callable, Coroutine, Iterator
 from typing import Any, Generic, TypeVar
 
-from ._errors import WaitCancelled
+from ._errors import InvalidInput, WaitCancelled
 
 __all__ = [
     "AsyncCancelled",
@@ -44,8 +44,10 @@ __all__ = [
     "SyncRunner",
     "SyncSleep",
     "SyncStop",
+    "async_event_or_none",
     "async_sleep",
     "async_wait_event",
+    "sync_event_or_none",
     "sync_sleep",
     "sync_wait_event",
 ]
@@ -66,7 +68,11 @@ SyncCancelled = KeyboardInterrupt
 
 
 class DeadlineExceeded(Exception):
-    """The caller's deadline passed while an attempt was under way."""
+    """The caller's deadline passed while an attempt was under way (``started=False``: before it began)."""
+
+    def __init__(self, *, started: bool = True) -> None:
+        super().__init__()
+        self.started = started
 
 
 class AsyncRunner:
@@ -110,12 +116,27 @@ class SyncRunner:
             return future.result(timeout=total)
         except concurrent.futures.TimeoutError:
             stop.set()  # the worker drops the answer when it next wakes; its connection is discarded
-            raise DeadlineExceeded from None
+            # Still queued for a worker (all busy): it will never run, so nothing was sent.
+            raise DeadlineExceeded(started=not future.cancel()) from None
 
     def close(self) -> None:
         """Stop the worker threads (those still reading finish on their own)."""
         if self._workers is not None:
             self._workers.shutdown(wait=False, cancel_futures=True)
+
+
+def async_event_or_none(value: object) -> AsyncEvent | None:
+    """``value`` when it is None or an ``asyncio.Event``; :class:`InvalidInput` naming ``cancel`` otherwise."""
+    if value is None or isinstance(value, AsyncEvent):
+        return value
+    raise InvalidInput(f"cancel: an asyncio.Event is required, not {type(value).__name__}", field="cancel")
+
+
+def sync_event_or_none(value: object) -> SyncEvent | None:
+    """``value`` when it is None or a ``threading.Event``; :class:`InvalidInput` naming ``cancel`` otherwise."""
+    if value is None or isinstance(value, SyncEvent):
+        return value
+    raise InvalidInput(f"cancel: a threading.Event is required, not {type(value).__name__}", field="cancel")
 
 
 async def async_wait_event(event: AsyncEvent, timeout: float) -> bool:
@@ -288,8 +309,10 @@ class SyncCrew(Generic[E]):
         """Interrupted again: the requests in flight are left (they stay *sending*, unknown on resume)."""
 
     def _on_sigint(self, signum: int, frame: object) -> None:
-        if self.sigint or self.cancel_event.is_set():
-            raise KeyboardInterrupt  # the second Ctrl-C: give up on the requests in flight
+        if self.cancel_event.is_set():
+            raise KeyboardInterrupt  # a Ctrl-C after the first was acted on: give up on the requests in flight
+        # The first Ctrl-C, or a second one before the first was acted on (raising now could drop an event
+        # the run is waiting for): noted, acted on between two steps.
         self.sigint = True
         self.events.put(self._wake)
 

@@ -80,6 +80,8 @@ class Trace:
     def was_sent(self, exc: BaseException) -> bool:
         """Whether the failed attempt may have reached the server."""
         if isinstance(exc, DeadlineExceeded):
+            if not exc.started:
+                return False  # never left the queue for a worker
             return self.sent.is_set() if self.events else True  # a transport that tells nothing: assume sent
         return not isinstance(exc, NOT_SENT)
 

@@ -44,6 +44,7 @@ from ._concurrency import (
     SyncRunner,
     SyncSleep,
     SyncStop,
+    sync_event_or_none,
     sync_sleep,
     sync_wait_event,
 )
@@ -162,6 +163,8 @@ class Altcraft(ClientCore):
             timeout=timeout,
             extensions={"trace": trace.trace},
         )
+        if stop.is_set():  # the caller stopped waiting before this attempt began: it is not sent
+            raise DeadlineExceeded(started=False)
         response = self._http.send(request, stream=True)
         try:
             body = CappedBody(self.max_answer_bytes, response.headers)
@@ -309,6 +312,7 @@ class Altcraft(ClientCore):
         plain: bool,
     ) -> Any:
         """The loop of :meth:`wait_task`; ``plain``: the final status as decoded JSON (see ``_observe``)."""
+        cancel = sync_event_or_none(cancel)
         poller = Poller(check_task_id(task_id), settings, self._clock, self._rng, on_progress)
         while True:
             answer = None

@@ -107,9 +107,25 @@ def test_a_refused_token_stops_the_import_and_resume_finishes_it(kind: type[Fake
 
 @pytest.mark.parametrize("kind", FAKES)
 def test_not_sent_after_every_attempt_stops_as_pending(kind: type[Fake], tmp_path: Path) -> None:
-    fake = kind({"r1@example.com": [not_sent(0.0)] * 3})
+    # The server answered the first chunk: a lost connection later (a restart) is sent again up to max_attempts.
+    fake = kind({"r11@example.com": [not_sent(0.0)] * 3})
     report = run(fake, rows(30), journal=tmp_path / "j.db", max_attempts=3, concurrency=1)
-    assert report.stopped and report.pending == 10 and fake.attempts["r1@example.com"] == 3
+    assert report.stopped and report.pending == 10 and fake.attempts["r11@example.com"] == 3
+    assert report.imported == 10
+
+
+@pytest.mark.parametrize("kind", FAKES)
+def test_a_server_never_reached_stops_the_run_at_the_first_chunk_without_resending(
+    kind: type[Fake], tmp_path: Path
+) -> None:
+    # The client has retried the connection already: the bulk layer does not send the chunk again, so an
+    # address where nothing listens fails the run at once; the chunk stays unsent (pending) for a resume.
+    fake = kind({"r1@example.com": [not_sent(0.0)]})  # refused once: a resend in this run would succeed
+    journal = tmp_path / "j.db"
+    report = run(fake, rows(30), journal=journal, max_attempts=3, concurrency=1)
+    assert report.stopped and report.pending == 10 and fake.attempts["r1@example.com"] == 1
+    resumed = run(fake, rows(30), journal=journal, max_attempts=3, concurrency=1)
+    assert resumed.imported == 30 and fake.attempts["r1@example.com"] == 2
 
 
 @pytest.mark.parametrize("kind", FAKES)

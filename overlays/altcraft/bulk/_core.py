@@ -74,6 +74,7 @@ class ImportCore:
     rows_read: int = 0
     rows_sent: int = 0
     stopped: str | None = None
+    reached: bool = False  # the server answered a request of this run (or accepted a task of an earlier one)
     pause_until: float = 0.0
 
     def __post_init__(self) -> None:
@@ -294,7 +295,9 @@ class ImportCore:
     def sent(self, chunk_id: int, outcome: Outcome, now: float) -> Step:
         """The answer to a chunk's request (or the exception it raised, classified)."""
         live = self._live[chunk_id]
-        if isinstance(outcome, NotSent) and not outcome.fatal and live.tries < self.max_attempts:
+        if not (isinstance(outcome, NotSent) and outcome.unreached):
+            self.reached = True
+        if isinstance(outcome, NotSent) and self._resend(live, outcome):
             live.tries += 1
             live.attempts += 1
             delay = self._delay(live.tries, outcome.retry_after)
@@ -311,10 +314,24 @@ class ImportCore:
             )
         return self._settle(chunk_id, live, outcome)
 
+    def _resend(self, live: _Live, outcome: NotSent) -> bool:
+        """Whether a chunk proven not sent is sent again in this run (with backoff).
+
+        Never a refused token, never once the run stops reading. A server not reached since the run
+        began is not retried here: the client has already retried the connection (with backoff), so an
+        address where nothing listens fails the run at once, its chunk *unsent* for a resume. Once the
+        server has answered, a lost connection (a restart) is retried up to ``max_attempts`` sends.
+        """
+        if outcome.fatal or self.stopped is not None or (outcome.unreached and not self.reached):
+            return False
+        return live.tries < self.max_attempts
+
     def waited(self, chunk_id: int, outcome: Outcome) -> Step:
         """The end of waiting for an accepted chunk's task."""
         live = self._live[chunk_id]
         self.waiting -= 1
+        if not isinstance(outcome, Unknown):
+            self.reached = True
         if isinstance(outcome, StillRunning):
             return Step(None, "done", reason=outcome.reason)
         return self._settle(chunk_id, live, outcome)

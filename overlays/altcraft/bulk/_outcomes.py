@@ -68,11 +68,13 @@ class Unknown:
 
 @dataclass(frozen=True)
 class NotSent:
-    """Proven not processed: connection failed before sending, 429, or a refused token (``fatal``)."""
+    """Proven not processed: connection failed before sending (``unreached``), 429, or a refused token
+    (``fatal``)."""
 
     reason: str
     retry_after: float | None = None
     fatal: bool = False
+    unreached: bool = False  # the server was not reached at all (after the client's own retries)
 
 
 @dataclass(frozen=True)
@@ -97,7 +99,7 @@ def classify_send_error(exc: BaseException) -> Outcome:
     if isinstance(exc, InvalidInput):  # refused by the client itself, before sending
         return Refused(None, f"refused before sending: {exc}")
     if isinstance(exc, TransportError):  # not OutcomeUnknown: not sent, after the client's own retries
-        return NotSent(f"not sent: {exc}", _retry_after(exc))
+        return NotSent(f"not sent: {exc}", _retry_after(exc), unreached=True)
     if isinstance(exc, ServerError | ProtocolError):
         return Unknown(f"outcome unknown: {exc}", _retry_after(exc))
     if isinstance(exc, AltcraftError):
