@@ -56,18 +56,45 @@ The state is compact (a 1,000,000-profile import stays well under 1 GB; ``script
 This package imports nothing from the client (``altcraft`` or ``altcraft_api``).
 """
 
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
 from ._constants import DEFAULT_TOKEN
 from ._process import MockProcess
 
-try:
+if TYPE_CHECKING:
     from ._app import ConnectionDropped, MockApp, MockConfig, create_app
     from ._transport import transport
-except ModuleNotFoundError as exc:  # starlette: the [mock] extra
-    if exc.name != "starlette":
-        raise
-    raise ModuleNotFoundError(
-        "altcraft_mock needs the [mock] extra (starlette, uvicorn): pip install 'altcraft-client[mock]'",
-        name=exc.name,
-    ) from None
 
 __all__ = ["DEFAULT_TOKEN", "ConnectionDropped", "MockApp", "MockConfig", "MockProcess", "create_app", "transport"]
+
+# Imported when first used, so that ``import altcraft_mock`` (and the altcraft-mock command, which says
+# in one line what to install) works without the [mock] extra; using one of these names then raises
+# ModuleNotFoundError naming the pip install command.
+_NEED_THE_EXTRA = {
+    "ConnectionDropped": "._app",
+    "MockApp": "._app",
+    "MockConfig": "._app",
+    "create_app": "._app",
+    "transport": "._transport",
+}
+
+
+def __getattr__(name: str) -> Any:
+    module = _NEED_THE_EXTRA.get(name)
+    if module is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    import importlib
+
+    try:
+        value = getattr(importlib.import_module(module, __name__), name)
+    except ModuleNotFoundError as exc:  # starlette: the [mock] extra
+        if exc.name != "starlette":
+            raise
+        raise ModuleNotFoundError(
+            "altcraft_mock needs the [mock] extra (starlette, uvicorn): pip install 'altcraft-client[mock]'",
+            name=exc.name,
+        ) from None
+    globals()[name] = value
+    return value

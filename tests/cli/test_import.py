@@ -200,11 +200,11 @@ def test_50000_jsonl_rows_with_faults(faulty: MockProcess, tmp_path: Path) -> No
         {"ALTCRAFT_URL": url, "ALTCRAFT_TOKEN": CANARY},
     )
     elapsed = time.perf_counter() - started
-    assert result.exit_code == 2, (result.stdout, result.stderr)  # some rows unknown
+    assert result.exit_code == 5, (result.stdout, result.stderr)  # some rows unknown
     summary = summary_of(result)
     figures = verify(results, Path(f"{data}.altcraft-journal"), url, n)
     print(f"\naltcraft import: {n} rows in {elapsed:.1f} s, {summary}, {figures}")
-    assert summary["rows"] == n and summary["exit_code"] == 2 and summary["complete"]
+    assert summary["rows"] == n and summary["exit_code"] == 5 and summary["complete"]
     for key in ("imported", "rejected", "unknown", "unconfirmed"):
         assert summary[key] == figures.get(key, 0), key
     assert summary["chunks"] == len(journal_chunks(Path(f"{data}.altcraft-journal")))
@@ -257,14 +257,14 @@ def test_killed_import_resumes_without_duplicates(faulty: MockProcess, tmp_path:
     assert 40 <= len(before) < 100
 
     again = run(["import", str(data), "--trigger-id", "13", "--chunk-size", "200", "--json"], env)
-    assert again.exit_code == 3 and "add --resume to carry on" in again.stderr  # a journal exists
+    assert again.exit_code == 2 and "add --resume to carry on" in again.stderr  # a journal exists
     results = tmp_path / "results.csv"
     resumed = run([*args, "--resume", "--results", str(results)], env)
-    assert resumed.exit_code in (0, 1, 2), (resumed.stdout, resumed.stderr)
+    assert resumed.exit_code in (0, 1, 5), (resumed.stdout, resumed.stderr)
     summary = summary_of(resumed)
     assert summary["rows"] == n and summary["complete"]
     figures = verify(results, journal, url, n)
-    assert resumed.exit_code == (2 if figures.get("unknown") or figures.get("unconfirmed") else 1)
+    assert resumed.exit_code == (5 if figures.get("unknown") or figures.get("unconfirmed") else 1)
     after = {c[0]: c for c in journal_chunks(journal)}
     for first, _count, _sent, chunk_state, _reason in before:
         if chunk_state == "sending":
@@ -280,7 +280,7 @@ def test_resend_unknown_says_so_and_finishes(lossy: MockProcess, tmp_path: Path)
     args = ["import", str(data), "--trigger-id", "13", "--sync", "--chunk-size", "100", "--json", "--quiet"]
     first = summary_of(run(args, env))
     assert first["unknown"], first  # 30 import requests, each answer lost with P = 0.3
-    assert run([*args, "--resend-unknown"], env).exit_code == 3  # needs --resume
+    assert run([*args, "--resend-unknown"], env).exit_code == 2  # needs --resume
     second = run([*args, "--resume", "--resend-unknown"], env)
     assert "may be imported and launched twice" in second.stderr
     assert summary_of(second)["rows"] == 3000
@@ -330,7 +330,7 @@ def test_csv_with_subscriptions_custom_data_and_map(env: dict[str, str], tmp_pat
 def test_csv_header_errors_and_bad_cells(env: dict[str, str], tmp_path: Path) -> None:
     data = write_csv(tmp_path / "people.csv", 3)
     missing = run(["import", str(data), "--trigger-id", "13", "--map", "Email=email"], env)
-    assert missing.exit_code == 3 and "--map names a column the header does not have: Email" in missing.stderr
+    assert missing.exit_code == 2 and "--map names a column the header does not have: Email" in missing.stderr
     bad = tmp_path / "bad.csv"
     lines = ["email,subscriptions[0].resource_id", "a@example.com,one", "b@example.com,1,extra", "c@example.com"]
     bad.write_text("\n".join(lines) + "\n", encoding="utf-8")
@@ -353,7 +353,7 @@ def test_json_array_in_xml_to_a_workflow(env: dict[str, str], tmp_path: Path) ->
     args = ["import", str(data), "--workflow-id", "2", "--format", "xml", "--chunk-size", "500"]
     result = run([*args, "--results", str(results), "--json"], env)
     summary = summary_of(result)
-    assert result.exit_code == 2, result.stderr  # the row that fails on the server makes its chunk unconfirmed
+    assert result.exit_code == 5, result.stderr  # the row that fails on the server makes its chunk unconfirmed
     assert summary["rows"] == n and summary["rejected"] == 2 and summary["unconfirmed"] == 500
     assert summary["imported"] == n - 502 and summary["chunks"] == 5
     assert len(read_results(results)) == n
@@ -382,7 +382,7 @@ def test_jsonl_from_stdin_sync_mode(env: dict[str, str], tmp_path: Path) -> None
     state = state_summary(env["ALTCRAFT_URL"])
     assert state["tasks"]["total"] == 0 and state["trigger_launches"]["launches"] == 1199  # no tasks: --sync
     resumed = run([*args, "--resume"], env, stdin=lines)
-    assert resumed.exit_code == 3 and "needs --journal PATH" in resumed.stderr
+    assert resumed.exit_code == 2 and "needs --journal PATH" in resumed.stderr
 
 
 def test_db_id_imports_one_request_per_row(env: dict[str, str], tmp_path: Path) -> None:
@@ -489,24 +489,29 @@ def test_progress_bar_on_a_terminal(env: dict[str, str], tmp_path: Path) -> None
         (["--trigger-id", "13", "--results", "/proc/no/such/dir/r.csv"], "cannot write a file there"),
     ],
 )
-def test_usage_errors_exit_3(env: dict[str, str], tmp_path: Path, args: list[str], says: str) -> None:
+def test_usage_errors_exit_2(env: dict[str, str], tmp_path: Path, args: list[str], says: str) -> None:
     data = write_jsonl(tmp_path / "rows.jsonl", 3)
     result = run(["import", str(data), *args], env)
-    assert result.exit_code == 3, (result.exit_code, result.stdout, result.stderr)
+    assert result.exit_code == 2, (result.exit_code, result.stdout, result.stderr)  # as in every command
     assert says in result.stderr
     assert state_summary(env["ALTCRAFT_URL"])["profiles"] == 0
 
 
-def test_configuration_and_group_usage_errors_exit_3(env: dict[str, str], tmp_path: Path) -> None:
+def test_configuration_errors_exit_3_and_group_usage_errors_2_as_in_every_command(
+    env: dict[str, str], tmp_path: Path
+) -> None:
     data = write_jsonl(tmp_path / "rows.jsonl", 3)
     no_token = run(["import", str(data), "--trigger-id", "13"], {**env, "ALTCRAFT_TOKEN": ""})
     assert no_token.exit_code == 3 and "no token" in no_token.stderr
     assert not Path(f"{data}.altcraft-journal").exists()  # nothing journaled before the configuration is checked
+    no_url = run(["import", str(data), "--trigger-id", "13"], {**env, "ALTCRAFT_URL": ""})
+    assert no_url.exit_code == 3 and "no server" in no_url.stderr
     group = run(["--format", "yaml", "import", str(data), "--trigger-id", "13"], env)
-    assert group.exit_code == 3 and "'yaml' is not one of" in group.stderr
+    assert group.exit_code == 2 and "'yaml' is not one of" in group.stderr
     missing = run(["import", str(tmp_path / "missing.csv"), "--trigger-id", "13"], env)
-    assert missing.exit_code == 3 and "does not exist" in missing.stderr
-    assert run(["--format", "yaml", "task", "status", "t"], env).exit_code == 2  # other commands: click's 2
+    assert missing.exit_code == 2 and "does not exist" in missing.stderr
+    assert run(["--format", "yaml", "task", "status", "t"], env).exit_code == 2  # the same code as import's
+    assert state_summary(env["ALTCRAFT_URL"])["profiles"] == 0
 
 
 def test_wrong_token_stops_with_rows_pending(env: dict[str, str], tmp_path: Path) -> None:
@@ -528,8 +533,9 @@ def test_help_documents_the_columns_and_exit_codes() -> None:
     assert result.exit_code == 0
     for text in ("subscriptions[N].KEY", "custom_data.KEY", "@NAME", "--resume", "--resend-unknown", "--dry-run"):
         assert text in result.output
-    for code in ("0 ", "1 ", "2 ", "3 ", "130 "):
+    for code in ("0 ", "1 ", "2 ", "3 ", "5 ", "130 "):
         assert f"\n    {code}" in result.output
+    assert "2   usage error" in result.output and "5   rows unknown or unconfirmed" in result.output
 
 
 def test_real_process_python_m(env: dict[str, str], tmp_path: Path) -> None:

@@ -124,6 +124,12 @@ def test_the_command_runs_from_the_installed_wheel(venv: Venv, tmp_path: Path) -
         "altcraft: error: altcraft contract needs schemathesis, which is not installed: "
         "pip install 'altcraft-client[contract]'"
     ]
+    # So does the emulator without the [mock] extra (its console script, not a traceback), exit 2.
+    mock = venv.run(venv.bin("altcraft-mock"), "--port", "0", check=False, cwd=tmp_path)
+    assert (mock.returncode, mock.stdout) == (2, "")
+    assert mock.stderr.splitlines() == [
+        "altcraft-mock: error: uvicorn is not installed: altcraft-mock needs pip install 'altcraft-client[mock]'"
+    ]
 
 
 USER_PROGRAM = """

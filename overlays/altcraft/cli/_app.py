@@ -27,26 +27,12 @@ _EPILOG = (
     "never from the command line. Errors are one line on stderr; --verbose shows the log.\n"
     "\b\nExit codes:\n"
     + "\n".join(f"  {code:<4}{text}" for code, text in EXIT_CODES.items())
-    + "\n\b\naltcraft import has its own (2: rows unknown; usage errors 3): see altcraft import --help."
+    + "\n\b\naltcraft import also says how the rows ended (1: rejected, 5: unknown): see altcraft import --help."
 )
 
 
 class AltcraftGroup(click.Group):
     """A click group whose subcommands' failures become one clear line and a documented exit code."""
-
-    def make_context(
-        self, info_name: str | None, args: list[str], parent: click.Context | None = None, **extra: Any
-    ) -> click.Context:
-        given = list(args)  # click consumes the list it parses
-        try:
-            return super().make_context(info_name, args, parent, **extra)
-        except click.UsageError as exc:
-            if "import" not in given:
-                raise
-            # `altcraft import` exits 2 for unknown rows only: usage errors of its command line exit 3.
-            from ._import import ImportUsage
-
-            raise ImportUsage(exc.format_message(), exc.ctx) from None
 
     def invoke(self, ctx: click.Context) -> Any:
         with warnings.catch_warnings():

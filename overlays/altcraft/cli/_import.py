@@ -35,6 +35,7 @@ from altcraft.bulk import (
 from ._config import (
     EXIT_CONFIG,
     EXIT_INTERRUPTED,
+    EXIT_USAGE,
     CommandError,
     Connection,
     Format,
@@ -44,57 +45,28 @@ from ._config import (
 )
 from ._readers import COLUMN_HELP, ColumnError, InputError, Kind, Source, open_source, rows_of
 
-__all__ = ["IMPORT_EXIT_CODES", "ImportUsage", "import_"]
+__all__ = ["IMPORT_EXIT_CODES", "ImportUsageError", "import_"]
 
 EXIT_ROWS_REJECTED = 1
-EXIT_ROWS_UNKNOWN = 2
-EXIT_IMPORT_USAGE = EXIT_CONFIG  # click's own usage errors exit 2; import's exit 3, so 2 means rows unknown
+# Usage errors exit 2 in every command (click's code, also for the group's options before "import"), so
+# "rows unknown" cannot be 2 as well: a script could not tell "nothing was sent" from "rows may be
+# imported twice". It is 5, after the codes every command shares (0-4).
+EXIT_ROWS_UNKNOWN = 5
 
 IMPORT_EXIT_CODES = {
     0: "every row imported (--dry-run: every row valid)",
     EXIT_ROWS_REJECTED: "rows rejected (none unknown or unconfirmed); or stopped with rows pending (--resume)",
+    EXIT_USAGE: "usage error (options, the journal, --results, the CSV header, the target); nothing was sent",
+    EXIT_CONFIG: "configuration error (no server URL, no token, an unreadable token file); nothing was sent",
     EXIT_ROWS_UNKNOWN: "rows unknown or unconfirmed, whatever else happened",
-    EXIT_IMPORT_USAGE: "usage or configuration error (options, URL, token, journal); nothing was sent",
     EXIT_INTERRUPTED: "interrupted (Ctrl-C); the journal is consistent: --resume carries on",
 }
 
 
 class ImportUsageError(CommandError):
-    """A usage or configuration error of ``altcraft import`` (exit 3: 2 is taken by unknown rows)."""
+    """A usage error of ``altcraft import`` found past click's own checks (exit 2, as click's)."""
 
-    exit_code = EXIT_IMPORT_USAGE
-
-
-class ImportUsage(click.UsageError):
-    """click's usage error, with import's exit code."""
-
-    exit_code = EXIT_IMPORT_USAGE
-
-
-def _as_import_usage(exc: click.UsageError) -> ImportUsage:
-    return ImportUsage(exc.format_message(), exc.ctx)
-
-
-class _ImportCommand(click.Command):
-    """click's usage errors (bad or missing options) exit 3 for this command, not click's 2."""
-
-    def make_context(
-        self, info_name: str | None, args: list[str], parent: click.Context | None = None, **extra: Any
-    ) -> click.Context:
-        try:
-            return super().make_context(info_name, args, parent, **extra)
-        except ImportUsage:
-            raise
-        except click.UsageError as exc:
-            raise _as_import_usage(exc) from None
-
-    def invoke(self, ctx: click.Context) -> Any:
-        try:
-            return super().invoke(ctx)
-        except ImportUsage:
-            raise
-        except click.UsageError as exc:
-            raise _as_import_usage(exc) from None
+    exit_code = EXIT_USAGE
 
 
 def _parse_map(values: tuple[str, ...]) -> dict[str, str]:
@@ -283,7 +255,6 @@ _HELP_EPILOG = (
 
 @click.command(
     "import",
-    cls=_ImportCommand,
     epilog=_HELP_EPILOG,
     short_help="Import profiles from a file and launch a trigger or workflow, resumably.",
 )

@@ -1,0 +1,168 @@
+"""The journal is durable when it must be: a chunk's ``sending`` record is committed before its request
+leaves (seen over a second SQLite connection at the moment the request arrives), and the journal runs
+with ``synchronous=FULL`` in WAL mode (each commit fsynced: it survives a power loss, not only a kill).
+
+Issue 24's seeded faults these tests kill: ``self.driver.begin(chunk)`` moved after the send is started
+(the sync shell's sender thread can then send before the record is committed), and
+``PRAGMA synchronous=FULL`` changed to ``NORMAL``.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import sqlite3
+import threading
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import httpx
+import orjson
+import pytest
+from altcraft import Altcraft, AsyncAltcraft
+from altcraft._concurrency import SyncCrew
+from altcraft.bulk import Progress, abulk_import, bulk_import
+from altcraft_mock import DEFAULT_TOKEN
+
+BASE = "http://altcraft.test"
+ROWS = 60
+CHUNK = 10
+
+
+def rows() -> list[dict[str, Any]]:
+    return [{"data": {"email": f"r{i}@durable.test"}} for i in range(1, ROWS + 1)]
+
+
+def row_of(email: str) -> int:
+    return int(email.split("@")[0][1:])
+
+
+def state_in_journal(journal: Path, first_row: int) -> str | None:
+    """The chunk's state as another process would read it: a second, read-only connection."""
+    db = sqlite3.connect(f"file:{journal}?mode=ro", uri=True)
+    try:
+        row = db.execute("SELECT state FROM chunk WHERE first_row = ?", (first_row,)).fetchone()
+    finally:
+        db.close()
+    return None if row is None else str(row[0])
+
+
+class Arrivals:
+    """What the journal said about each chunk when its request arrived; answers like the server (sync mode)."""
+
+    def __init__(self, journal: Path) -> None:
+        self.journal = journal
+        self.seen: dict[int, str | None] = {}
+        self.lock = threading.Lock()
+
+    def __call__(self, request: httpx.Request) -> httpx.Response:
+        emails = [item["data"]["email"] for item in orjson.loads(request.content)["data"]]
+        first = row_of(emails[0])
+        state = state_in_journal(self.journal, first)  # read before anything is answered
+        with self.lock:
+            self.seen[first] = state
+        result = [{"profile_id": f"id-{e}"} for e in emails]
+        return httpx.Response(200, json={"error": 0, "error_text": "Successful", "result": result})
+
+
+class AsyncArrivals(httpx.AsyncBaseTransport):
+    def __init__(self, arrivals: Arrivals) -> None:
+        self.arrivals = arrivals
+
+    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        await request.aread()
+        return self.arrivals(request)
+
+
+def inline_sends(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The worst case of the sync shell's race, made deterministic: a send runs the moment it is started
+    (in the caller's thread), as a sender thread that wins the race would."""
+
+    def start_send(self: SyncCrew[Any], send: Callable[..., None], *args: Any) -> None:
+        send(*args)
+
+    monkeypatch.setattr(SyncCrew, "start_send", start_send)
+
+
+def check(arrivals: Arrivals, report_rows: int) -> None:
+    assert report_rows == ROWS
+    firsts = list(range(1, ROWS + 1, CHUNK))
+    assert sorted(arrivals.seen) == firsts, arrivals.seen
+    # Every request arrived after its chunk was committed as "sending" (None: not journaled yet).
+    assert arrivals.seen == dict.fromkeys(firsts, "sending")
+
+
+@pytest.mark.parametrize("scheduling", ["threads", "inline"])
+def test_sync_the_sending_record_is_committed_before_the_request_leaves(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, scheduling: str
+) -> None:
+    journal = tmp_path / "j.db"
+    arrivals = Arrivals(journal)
+    if scheduling == "inline":
+        inline_sends(monkeypatch)
+    with Altcraft(BASE, DEFAULT_TOKEN, transport=httpx.MockTransport(arrivals)) as client:
+        report = bulk_import(client, rows(), trigger_id=13, task=False, max_items=CHUNK, journal=journal, concurrency=3)
+    try:
+        check(arrivals, report.rows)
+        assert report.imported == ROWS
+    finally:
+        report.close()
+
+
+def test_async_the_sending_record_is_committed_before_the_request_leaves(tmp_path: Path) -> None:
+    journal = tmp_path / "j.db"
+    arrivals = Arrivals(journal)
+
+    async def go() -> Any:
+        async with AsyncAltcraft(BASE, DEFAULT_TOKEN, transport=AsyncArrivals(arrivals)) as client:
+            return await abulk_import(
+                client, rows(), trigger_id=13, task=False, max_items=CHUNK, journal=journal, concurrency=3
+            )
+
+    report = asyncio.run(go())
+    try:
+        check(arrivals, report.rows)
+        assert report.imported == ROWS
+    finally:
+        report.close()
+
+
+def test_the_journal_of_a_running_import_is_wal_with_synchronous_full(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The settings of the connection the import writes with (``synchronous`` is per connection), read
+    while the import runs; and WAL as the file says it to another connection."""
+    journal = tmp_path / "j.db"
+    connections: list[sqlite3.Connection] = []
+    connect = sqlite3.connect
+
+    def recording_connect(*args: Any, **kwargs: Any) -> sqlite3.Connection:
+        db: sqlite3.Connection = connect(*args, **kwargs)
+        connections.append(db)
+        return db
+
+    monkeypatch.setattr(sqlite3, "connect", recording_connect)
+    settings: list[tuple[Any, ...]] = []
+
+    def on_progress(p: Progress) -> None:
+        if not settings:
+            db = connections[0]  # the journal's own connection: bulk_import opens it before any request
+            settings.append(
+                (db.execute("PRAGMA synchronous").fetchone()[0], db.execute("PRAGMA journal_mode").fetchone()[0])
+            )
+
+    arrivals = Arrivals(journal)
+    with Altcraft(BASE, DEFAULT_TOKEN, transport=httpx.MockTransport(arrivals)) as client:
+        report = bulk_import(
+            client, rows(), trigger_id=13, task=False, max_items=CHUNK, journal=journal, on_progress=on_progress
+        )
+    imported = report.imported
+    report.close()
+    monkeypatch.undo()
+    assert imported == ROWS
+    assert settings == [(2, "wal")]  # 2 = FULL: every commit is fsynced (NORMAL, 1, is not in WAL mode)
+    other = sqlite3.connect(f"file:{journal}?mode=ro", uri=True)
+    try:
+        assert other.execute("PRAGMA journal_mode").fetchone()[0] == "wal"  # persistent in the file
+    finally:
+        other.close()
