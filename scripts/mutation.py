@@ -84,6 +84,7 @@ TEST_FILES = [
     "tests/mock/test_state.py",
     "tests/mock/test_validation.py",
     "tests/bulk/test_core.py",
+    "tests/bulk/test_outcomes.py",
     "tests/bulk/test_shells.py",
     "tests/bulk/test_live.py",
     "tests/cli/test_commands.py",

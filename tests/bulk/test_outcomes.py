@@ -1,0 +1,35 @@
+"""What each exception of a send or a task wait says about its chunk: the exact outcome, with its reason."""
+
+from __future__ import annotations
+
+from altcraft import InvalidInput, OutcomeUnknown, TaskTimeout, TransportError, WaitCancelled
+from altcraft.bulk._outcomes import NotSent, Refused, StillRunning, Unknown, classify_send_error, classify_wait_error
+
+
+def test_a_body_the_client_refused_is_rejected_with_the_clients_words() -> None:
+    exc = InvalidInput("data[0].data: needs one of email", field="data")
+    assert classify_send_error(exc) == Refused(None, "refused before sending: data[0].data: needs one of email")
+
+
+def test_a_server_never_reached_is_not_sent_and_unreached() -> None:
+    exc = TransportError("import_and_start_batch: could not reach h after 3 attempt(s)")
+    assert classify_send_error(exc) == NotSent(
+        "not sent: import_and_start_batch: could not reach h after 3 attempt(s)", None, unreached=True
+    )
+
+
+def test_a_lost_answer_is_unknown_never_not_sent() -> None:
+    exc = OutcomeUnknown("sent, no answer")
+    assert classify_send_error(exc) == Unknown("no answer: sent, no answer")
+
+
+def test_a_wait_that_timed_out_or_was_cancelled_leaves_the_task_running_with_its_reason() -> None:
+    timeout = TaskTimeout("task t-1 did not finish", task_id="t-1", last_status=None, progress=None)
+    assert classify_wait_error(timeout) == StillRunning("task t-1 did not finish")
+    assert classify_wait_error(WaitCancelled("waiting was interrupted", task_id="t-1")) == StillRunning(
+        "waiting was interrupted"
+    )
+
+
+def test_any_other_wait_failure_is_unknown_naming_the_exception() -> None:
+    assert classify_wait_error(RuntimeError("boom")) == Unknown("task status unknown: RuntimeError: boom")
