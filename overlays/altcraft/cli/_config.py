@@ -234,7 +234,12 @@ _OPTIONS: list[Callable[[F], F]] = [
         show_default=True,
         help="Send the token as the body's token field or as Authorization: Bearer.",
     ),
-    seconds_option("--timeout", default=30.0, help="Timeout of each HTTP request."),
+    seconds_option(
+        "--timeout",
+        default=30.0,
+        help="Timeout of each HTTP request and of each connection attempt (a connection that fails is tried "
+        "3 times in all).",
+    ),
     click.option("-v", "--verbose", is_flag=True, help="Show the log (requests, retries, timings, tracebacks)."),
 ]
 
