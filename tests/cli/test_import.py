@@ -377,6 +377,7 @@ def test_jsonl_from_stdin_sync_mode(env: dict[str, str], tmp_path: Path) -> None
     assert result.exit_code == 1, result.stderr  # 1 row rejected locally (1 bad email) + 1 not JSON
     assert summary["rows"] == 1201 and summary["rejected"] == 2 and summary["imported"] == 1199
     assert summary["journal"] is None  # stdin without --journal: a temporary journal
+    assert "reading stdin without --journal: this import cannot be resumed" in result.stderr
     records = read_results(results)
     assert len(records) == 1201 and "is not JSON" in records[-1]["reason"]
     state = state_summary(env["ALTCRAFT_URL"])

@@ -406,6 +406,12 @@ def import_(
         # Configuration problems (no URL, no token) before anything is read or journaled.
         client = connection.client(validate=False)  # every row and the root are validated by bulk_import
         input_id = None if stdin else file_fingerprint(file)
+        if stdin and journal_path is None:
+            click.echo(
+                "altcraft import: reading stdin without --journal: this import cannot be resumed if it stops "
+                "(pass --journal PATH to make it resumable)",
+                err=True,
+            )
         if resend_unknown:
             click.echo(
                 "altcraft import: --resend-unknown: the chunks an earlier run left unknown are sent AGAIN; "
