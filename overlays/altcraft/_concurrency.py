@@ -245,7 +245,7 @@ class SyncCrew(Generic[E]):
     """The sends and task waits of one bulk import in two thread pools; their events come back on a queue.
 
     In the main thread, Ctrl-C is noted and raised between two steps (:meth:`check_interrupt`), so
-    that the journal stays consistent; a second Ctrl-C is raised at once.
+    that the journal stays consistent; one that comes after the first was acted on is raised at once.
     """
 
     def __init__(self, concurrency: int, wake: E) -> None:

@@ -71,8 +71,6 @@ class Trace:
         if "send_request_headers" in name:
             self.sent.set()
 
-    __call__ = trace
-
     async def atrace(self, name: str, info: Mapping[str, Any]) -> None:
         """httpcore's ``trace`` extension (async)."""
         self.trace(name, info)

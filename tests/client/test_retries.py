@@ -84,9 +84,9 @@ def test_was_sent_follows_the_trace_and_the_kind_of_error() -> None:
     assert not trace.was_sent(httpx.PoolTimeout("x"))
     assert not trace.was_sent(httpx.UnsupportedProtocol("x"))
     assert trace.was_sent(httpx.ReadTimeout("x"))
-    trace("connection.connect_tcp.started", {})
+    trace.trace("connection.connect_tcp.started", {})
     assert trace.events and not trace.was_sent(DeadlineExceeded())
-    trace("http11.send_request_headers.started", {})
+    trace.trace("http11.send_request_headers.started", {})
     assert trace.was_sent(DeadlineExceeded())
 
 

@@ -29,7 +29,7 @@ import itertools
 import random
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Literal
 
 from .._backoff import Backoff
 from .._limits import DEFAULT_CHUNK_BYTES, RECOMMENDED_ITEMS, check_chunk_limits
@@ -352,8 +352,10 @@ class ImportCore:
         if isinstance(outcome, Unknown):
             return Step(self._move(chunk_id, live, "unknown", reason=outcome.reason), "done")
         if isinstance(outcome, NotSent):
+            # The first such chunk stops the run; one settling after it is done (reading has stopped already).
+            action: Literal["stop", "done"] = "stop" if self.stopped is None else "done"
             self.stopped = self.stopped or outcome.reason
-            return Step(self._move(chunk_id, live, "unsent", reason=outcome.reason), "stop", reason=outcome.reason)
+            return Step(self._move(chunk_id, live, "unsent", reason=outcome.reason), action, reason=outcome.reason)
         raise TypeError(f"unexpected outcome {outcome!r}")
 
     def abandon(self, chunk_id: int, reason: str) -> Write:

@@ -59,7 +59,6 @@ class Driver:
         self.on_progress = on_progress
         self.clock = clock
         self.started = clock()
-        self.stop_logged = False
         self.chunks: dict[int, Chunk] = {}  # chunks whose request is not settled (kept for retries)
 
     @property
@@ -114,8 +113,7 @@ class Driver:
                 self.journal.apply(step.write)
             if step.action != "retry":
                 self.chunks.pop(event.chunk_id, None)  # rows sent or settled: no longer held
-            if step.action == "stop" and not self.stop_logged:
-                self.stop_logged = True  # the first reason; the chunks in flight then settle alike
+            if step.action == "stop":
                 logger.error("bulk import stops reading: %s", step.reason)
         return step
 
