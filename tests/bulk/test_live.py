@@ -38,6 +38,7 @@ from altcraft.bulk import ImportReport, abulk_import, bulk_import
 from altcraft_mock import DEFAULT_TOKEN, MockProcess
 
 from ..fault_accounting import account
+from ..processes import restore_sigint
 
 TASK_SECONDS = 0.2
 BAD_EVERY = 997  # refused locally: subscriptions is not an array (an example-only type, as email's, is only warned)
@@ -243,6 +244,7 @@ def test_killed_import_resumes_without_duplicates(url: str, tmp_path: Path, how:
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
+        preexec_fn=restore_sigint,
     )
     deadline = time.monotonic() + 60
     while journaled(journal) < 40 and time.monotonic() < deadline and child.poll() is None:

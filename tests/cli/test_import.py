@@ -35,6 +35,8 @@ from altcraft.cli import main
 from altcraft_mock import DEFAULT_TOKEN, MockProcess
 from click.testing import CliRunner, Result
 
+from tests.processes import restore_sigint
+
 from ..fault_accounting import account
 
 CANARY = "CANARY-IMPORT-TOKEN-31c9-do-not-leak"
@@ -238,6 +240,7 @@ def test_killed_import_resumes_without_duplicates(faulty: MockProcess, tmp_path:
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
+        preexec_fn=restore_sigint,
     )
     deadline = time.monotonic() + 60
     while journaled(journal) < 40 and time.monotonic() < deadline and child.poll() is None:
