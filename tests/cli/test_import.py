@@ -254,6 +254,8 @@ def test_killed_import_resumes_without_duplicates(faulty: MockProcess, tmp_path:
         assert err.splitlines()[-1].startswith("altcraft: error: interrupted; the journal is consistent"), err
         interrupted = json.loads(out)
         assert interrupted["interrupted"] and interrupted["exit_code"] == 130 and not interrupted["complete"]
+        # The whole input accounted for: the rows journaled, and those never read (counted after the stop).
+        assert interrupted["rows"] + interrupted["not_read"] == n, interrupted
     else:
         assert child.returncode == -signal.SIGKILL
     before = journal_chunks(journal)
@@ -452,7 +454,11 @@ def test_dry_run_lists_the_warnings_validate_gives_by_row(tmp_path: Path) -> Non
     lines = shown.stderr.splitlines()
     assert "30 warning(s), not refused (the rows are sent as written):" in lines
     assert "  ... and 10 more (--json lists them all)" in lines
-    assert sum(1 for line in lines if line.startswith("  row ")) == 20
+    warned = lines[lines.index("30 warning(s), not refused (the rows are sent as written):") + 1 :]
+    assert sum(1 for line in warned if line.startswith("  row ")) == 20
+    # The rejected rows come first, each with its row and field (15: all shown, under the 20 the terminal gets).
+    rejected = lines[lines.index("15 rejected row(s):") + 1 : lines.index(warned[0]) - 1]
+    assert len(rejected) == 15 and all(line.startswith("  row ") for line in rejected), rejected
 
 
 # -- exit codes, output ---------------------------------------------------------------------------------

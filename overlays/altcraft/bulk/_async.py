@@ -121,7 +121,6 @@ class AsyncRun:
     async def run(self, rows: Iterable[Any], waits: list[tuple[int, str]]) -> ImportReport:
         """Send every chunk of ``rows``, wait for ``waits`` and every new task; the report."""
         core, results = self.core, self.options.results
-        input_done = False
         with self.crew.running():
             try:
                 for chunk_id, task_id in waits:
@@ -137,11 +136,11 @@ class AsyncRun:
                         break
                     await self.crew.checkpoint()
                 else:
-                    input_done = True
+                    self.driver.input_read()
                 await self._settle()
             except KeyboardInterrupt:
                 await self._interrupt()
-                report = self.driver.report(input_done=False, results=results)
+                report = self.driver.report(interrupted=True, results=results)
                 raise ImportInterrupted(report) from None
             except BaseException:
                 try:
@@ -149,7 +148,7 @@ class AsyncRun:
                 finally:
                     self.driver.journal.unlock()  # no report follows: the run is over
                 raise
-        return self.driver.report(input_done=input_done, results=results)
+        return self.driver.report(interrupted=False, results=results)
 
     async def _interrupt(self) -> None:
         self.core.stop("interrupted")

@@ -7,6 +7,8 @@ from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any, Unpack
 
+from .. import _xml
+from .._serialize import dumps
 from .._validate import check
 from ._core import ImportCore
 from ._report import RowResult
@@ -35,8 +37,9 @@ class RowWarning:
 class RowCheck:
     """The rows of an import checked locally, as an iterator of the rejected rows (in row order).
 
-    ``rows`` (rows read), ``rejected`` and ``chunks`` (the requests the rows would make) are final
-    once the iterator is exhausted.
+    ``rows`` (rows read), ``rejected``, ``chunks`` (the requests the rows would make) and ``bytes``
+    (their bodies as encoded in the client's format, the token left out) are final once the iterator is
+    exhausted.
     """
 
     def __init__(self, core: ImportCore, rows: Iterable[Any]) -> None:
@@ -45,18 +48,29 @@ class RowCheck:
         self.rows = 0
         self.rejected = 0
         self.chunks = 0
+        self.bytes = 0
         self.warnings: list[RowWarning] = []  # in row order, final once the iterator is exhausted
         self._root_warned = False
 
     def __iter__(self) -> Iterator[RowResult]:
         for chunk in self._core.plan(self._rows):
             self.chunks += bool(chunk.items)
+            self.bytes += self._size(chunk)
             self.rows = self._core.rows_read
             for row, field, reason in chunk.local:
                 self.rejected += 1
                 yield RowResult(row, "rejected", None, f"refused before sending: {reason}", field)
             self._warn(chunk)
         self.rows = self._core.rows_read
+
+    def _size(self, chunk: Chunk) -> int:
+        """The bytes of the chunk's request body, as the client would encode it (without the token)."""
+        if not chunk.items:
+            return 0
+        target, body = self._core.target, chunk.body(self._core.target)
+        if self._core.format == "xml":
+            return len(_xml.encode_request(target.operation, {**body, "format": "xml"}))
+        return len(dumps(body))
 
     def _warn(self, chunk: Chunk) -> None:
         """The warnings of the chunk's rows to send, as `validate` gives them: one check of the chunk's

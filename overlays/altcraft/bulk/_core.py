@@ -73,6 +73,7 @@ class ImportCore:
     counts: Counts = field(default_factory=Counts)
     rows_read: int = 0
     rows_sent: int = 0
+    input_done: bool = False  # the input was read to its end
     stopped: str | None = None
     reached: bool = False  # the server answered a request of this run (or accepted a task of an earlier one)
     pause_until: float = 0.0
@@ -385,4 +386,5 @@ class ImportCore:
             c.pending,
             self.in_flight,
             self.waiting,
+            self.input_done,
         )

@@ -56,6 +56,8 @@ class ImportReport:
     because the run stopped: the next run with the same journal finishes them, safely).
     ``complete`` is true when nothing is pending and the input was read to its end. ``chunks`` is the
     number of chunks journaled over all runs (one request each, when anything of it was sent).
+    ``rows_read`` and ``rows_sent`` are this run's: the rows it read from the input (those of journaled
+    chunks included, as it re-reads them to check them) and the rows it sent (0: this run sent nothing).
     """
 
     def __init__(
@@ -63,6 +65,7 @@ class ImportReport:
         journal: Journal,
         *,
         rows_read: int,
+        rows_sent: int = 0,
         input_done: bool,
         stopped: str | None,
         elapsed: float,
@@ -79,6 +82,7 @@ class ImportReport:
         self.rows = counts.total()
         self.chunks = journal.chunk_count()
         self.rows_read = rows_read
+        self.rows_sent = rows_sent
         self.stopped = stopped
         self.complete = input_done and counts.pending == 0 and stopped is None
         self.elapsed = elapsed

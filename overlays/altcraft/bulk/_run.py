@@ -121,12 +121,18 @@ class Driver:
         if self.on_progress is not None:
             self.on_progress(self.core.progress())
 
-    def report(self, *, input_done: bool, results: PathLike | None) -> ImportReport:
+    def input_read(self) -> None:
+        """The input was read to its end (said to ``on_progress``): what remains is settling and waiting."""
+        self.core.input_done = True
+        self.progress()
+
+    def report(self, *, interrupted: bool, results: PathLike | None) -> ImportReport:
         core = self.core
         report = ImportReport(
             self.journal,
             rows_read=core.rows_read,
-            input_done=input_done and core.stopped is None,
+            rows_sent=core.rows_sent,
+            input_done=core.input_done and not interrupted and core.stopped is None,
             stopped=core.stopped,
             elapsed=self.clock() - self.started,
         )

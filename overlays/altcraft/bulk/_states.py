@@ -102,7 +102,11 @@ class Counts:
 
 @dataclass(frozen=True)
 class Progress:
-    """What ``on_progress`` receives: rows read from the input this run, rows sent, and rows per state."""
+    """What ``on_progress`` receives: rows read from the input this run, rows sent, and rows per state.
+
+    ``input_done`` turns true once the input has been read to its end: from then on the run only settles
+    the ``chunks_in_flight`` and waits for the ``tasks_waiting``.
+    """
 
     rows_read: int
     rows_sent: int
@@ -113,6 +117,7 @@ class Progress:
     pending: int
     chunks_in_flight: int
     tasks_waiting: int
+    input_done: bool = False
 
 
 def encode_ids(ids: Iterable[str]) -> bytes:

@@ -122,7 +122,6 @@ class SyncRun:
     def run(self, rows: Iterable[Any], waits: list[tuple[int, str]]) -> ImportReport:
         """Send every chunk of ``rows``, wait for ``waits`` and every new task; the report."""
         core, results = self.core, self.options.results
-        input_done = False
         with self.crew.running():
             try:
                 for chunk_id, task_id in waits:
@@ -138,11 +137,11 @@ class SyncRun:
                         break
                     self.crew.checkpoint()
                 else:
-                    input_done = True
+                    self.driver.input_read()
                 self._settle()
             except KeyboardInterrupt:
                 self._interrupt()
-                report = self.driver.report(input_done=False, results=results)
+                report = self.driver.report(interrupted=True, results=results)
                 raise ImportInterrupted(report) from None
             except BaseException:
                 try:
@@ -150,7 +149,7 @@ class SyncRun:
                 finally:
                     self.driver.journal.unlock()  # no report follows: the run is over
                 raise
-        return self.driver.report(input_done=input_done, results=results)
+        return self.driver.report(interrupted=False, results=results)
 
     def _interrupt(self) -> None:
         self.core.stop("interrupted")

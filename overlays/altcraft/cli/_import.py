@@ -7,12 +7,12 @@ per row on request, and exits with a code that says how the rows ended (see :dat
 
 from __future__ import annotations
 
+import csv
 import dataclasses
 import os
 import sys
 import time
 from collections.abc import Callable, Iterator, Mapping
-from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, cast
 
@@ -25,8 +25,7 @@ from altcraft.bulk import (
     ImportInterrupted,
     ImportReport,
     JournalMismatch,
-    Progress,
-    RowWarning,
+    RowResult,
     bulk_import,
     check_rows,
     file_fingerprint,
@@ -43,6 +42,7 @@ from ._config import (
     pass_connection,
     seconds_option,
 )
+from ._import_output import SHOWN, Unread, print_dry_run, print_hints, print_summary, progress_display, summary_of
 from ._readers import COLUMN_HELP, ColumnError, InputError, Kind, Source, open_source, rows_of
 
 __all__ = ["IMPORT_EXIT_CODES", "ImportUsageError", "import_"]
@@ -81,97 +81,6 @@ def _parse_map(values: tuple[str, ...]) -> dict[str, str]:
     return mapping
 
 
-def _count(n: int) -> str:
-    return f"{n:,}"
-
-
-# -- progress -----------------------------------------------------------------------------------------------
-
-
-class _Lines:
-    """Plain progress lines on stderr, at most one per ``every`` seconds."""
-
-    def __init__(self, source: Source, every: float) -> None:
-        self.source = source
-        self.every = every
-        self.started = time.monotonic()
-        self.last = self.started
-
-    def __call__(self, p: Progress) -> None:
-        now = time.monotonic()
-        if now - self.last >= self.every:
-            self.last = now
-            click.echo(self.line(p, now), err=True)
-
-    def line(self, p: Progress, now: float) -> str:
-        elapsed = max(now - self.started, 1e-9)
-        rate = p.rows_read / elapsed
-        text = (
-            f"altcraft import: {_count(p.rows_read)} rows read, {_count(p.rows_sent)} sent, "
-            f"{_count(p.imported)} confirmed"
-        )
-        other = [
-            f"{_count(n)} {name}"
-            for name, n in (("rejected", p.rejected), ("unknown", p.unknown), ("unconfirmed", p.unconfirmed))
-            if n
-        ]
-        if other:
-            text += f" ({', '.join(other)})"
-        text += f"; {rate:,.0f} rows/s"
-        size, done = self.source.size, self.source.bytes_read
-        if size and done:
-            share = min(done / size, 1.0)
-            eta = elapsed * (1 - share) / share if share else 0.0
-            text += f", {share:.0%} of the input, ETA {_duration(eta)}"
-        return text
-
-
-def _duration(seconds: float) -> str:
-    s = int(seconds + 0.5)
-    return f"{s // 3600}:{s % 3600 // 60:02d}:{s % 60:02d}"
-
-
-@contextmanager
-def _progress(source: Source, quiet: bool, every: float) -> Iterator[Callable[[Progress], None] | None]:
-    """A rich bar on a terminal (stderr), plain lines otherwise, nothing with --quiet."""
-    if quiet:
-        yield None
-        return
-    from rich.console import Console
-
-    console = Console(stderr=True)
-    if not console.is_terminal:
-        yield _Lines(source, every)
-        return
-    from rich.progress import BarColumn, TaskProgressColumn, TextColumn, TimeElapsedColumn, TimeRemainingColumn
-    from rich.progress import Progress as Bar
-
-    columns = [
-        TextColumn("{task.fields[counts]}"),
-        BarColumn(),
-        TaskProgressColumn(),
-        TextColumn("{task.fields[rate]}"),
-        TimeElapsedColumn(),
-        TimeRemainingColumn(),
-    ]
-    with Bar(*columns, console=console, transient=False) as bar:
-        started = time.monotonic()
-        task = bar.add_task("import", total=source.size, counts="starting", rate="")
-
-        def update(p: Progress) -> None:
-            elapsed = max(time.monotonic() - started, 1e-9)
-            counts = f"{_count(p.rows_read)} read, {_count(p.rows_sent)} sent, {_count(p.imported)} confirmed"
-            if p.rejected or p.unknown or p.unconfirmed:
-                counts += f", {_count(p.rejected + p.unknown + p.unconfirmed)} not imported"
-            bar.update(task, completed=source.bytes_read, counts=counts, rate=f"{p.rows_read / elapsed:,.0f} rows/s")
-
-        yield update
-        bar.update(task, completed=source.size or source.bytes_read)
-
-
-# -- the summary and the exit code ---------------------------------------------------------------------------
-
-
 def _exit_code(report: ImportReport) -> int:
     if report.unknown or report.unconfirmed:
         return EXIT_ROWS_UNKNOWN
@@ -180,59 +89,35 @@ def _exit_code(report: ImportReport) -> int:
     return 0
 
 
-def _summary(report: ImportReport, results: Path | None, code: int, interrupted: bool) -> dict[str, Any]:
-    return {
-        "rows": report.rows,
-        "imported": report.imported,
-        "rejected": report.rejected,
-        "unknown": report.unknown,
-        "unconfirmed": report.unconfirmed,
-        "pending": report.pending,
-        "chunks": report.chunks,
-        "seconds": round(report.elapsed, 3),
-        "complete": report.complete,
-        "interrupted": interrupted,
-        "journal": None if report.journal_path is None else str(report.journal_path),
-        "results": None if results is None else str(results),
-        "exit_code": code,
-    }
+class _Taken:
+    """The rows taken from an iterator, counted (what the import consumed of the input)."""
+
+    def __init__(self, rows: Iterator[Any]) -> None:
+        self.rows = rows
+        self.count = 0
+
+    def __iter__(self) -> Iterator[Any]:
+        for row in self.rows:
+            self.count += 1
+            yield row
 
 
-def _print_summary(summary: Mapping[str, Any], as_json: bool) -> None:
-    if as_json:
-        click.echo(orjson.dumps(summary).decode())
-        return
-    seconds = summary["seconds"]
-    rate = summary["rows"] / seconds if seconds else 0.0
-    parts = [f"{_count(summary[k])} {k}" for k in ("imported", "rejected", "unknown", "unconfirmed", "pending")]
-    click.echo(
-        f"{_count(summary['rows'])} rows: {', '.join(parts)}; {_count(summary['chunks'])} chunks, "
-        f"{seconds:.1f} s ({rate:,.0f} rows/s)"
-    )
-    if summary["results"]:
-        click.echo(f"results: {summary['results']}")
-    if summary["journal"]:
-        click.echo(f"journal: {summary['journal']}")
+def _unread(report: ImportReport, taken: _Taken, stdin: bool) -> Unread | None:
+    """The rows of the input no run has read, when this run stopped before the input's end.
 
-
-def _hints(report: ImportReport, resumable: bool) -> None:
-    """What to do about rows that did not end imported (stderr)."""
-    again = "run the same command with --resume" if resumable else "(the input is stdin without --journal: no resume)"
-    if report.unknown:
-        click.echo(
-            f"altcraft import: {_count(report.unknown)} rows unknown: their requests were sent and may have been "
-            f"processed (see --results); --resume --resend-unknown sends them again, and they may then be launched "
-            "twice",
-            err=True,
-        )
-    if report.unconfirmed:
-        click.echo(
-            f"altcraft import: {_count(report.unconfirmed)} rows unconfirmed: the server listed fewer profiles than "
-            "were sent in their chunks",
-            err=True,
-        )
-    if report.pending or not report.complete:
-        click.echo(f"altcraft import: {_count(report.pending)} rows pending, the input not finished: {again}", err=True)
+    The rest of a file is counted (read without sending; Ctrl-C skips it); stdin is not read further.
+    """
+    if report.complete:
+        return None
+    if stdin:
+        return Unread(None, "stdin is not read further")
+    try:
+        rest = sum(1 for _ in taken.rows)
+    except KeyboardInterrupt:
+        return Unread(None, "counting the rest was interrupted")
+    except InputError as exc:
+        return Unread(None, f"the rest cannot be read: {exc}")
+    return Unread(max(0, taken.count + rest - report.rows))
 
 
 # -- the command ----------------------------------------------------------------------------------------------
@@ -309,7 +194,7 @@ _HELP_EPILOG = (
     "lines. With --dry-run: the rejected rows only.",
 )
 @click.option("--json", "as_json", is_flag=True, help="Print one summary object (JSON) on stdout.")
-@click.option("-q", "--quiet", is_flag=True, help="No progress output.")
+@click.option("-q", "--quiet", is_flag=True, help="Only errors and warnings: no progress, summary or hints.")
 @seconds_option(
     "--progress-every",
     default=5.0,
@@ -395,13 +280,14 @@ def import_(
     }
 
     source = open_source(file, cast("Kind | None", kind), sys.stdin.buffer)
+    unread: Unread | None = None
     try:
         try:
-            rows = rows_of(source, mapping, per_row)
+            taken = _Taken(rows_of(source, mapping, per_row))
         except ColumnError as exc:
             raise ImportUsageError(str(exc)) from None
         if dry_run:
-            _dry_run(source, rows, target, connection.format, chunk_size, results_path, as_json)
+            _dry_run(source, iter(taken), target, connection.format, chunk_size, results_path, as_json, quiet)
             return
         # Configuration problems (no URL, no token) before anything is read or journaled.
         client = connection.client(validate=False)  # every row and the root are validated by bulk_import
@@ -419,11 +305,11 @@ def import_(
                 err=True,
             )
         interrupted: ImportInterrupted | None = None
-        with client, _progress(source, quiet, progress_every) as on_progress:
+        with client, progress_display(source, quiet, progress_every) as on_progress:
             try:
                 report = bulk_import(
                     client,
-                    rows,
+                    iter(taken),
                     **target,
                     journal=journal_path,
                     input_id=input_id,
@@ -437,6 +323,7 @@ def import_(
             except ImportInterrupted as exc:
                 interrupted = exc
                 report = exc.report
+        unread = _unread(report, taken, stdin)
     except JournalMismatch as exc:
         raise ImportUsageError(f"{exc}") from None
     except InvalidInput as exc:
@@ -446,30 +333,18 @@ def import_(
     finally:
         source.close()
     code = EXIT_INTERRUPTED if interrupted is not None else _exit_code(report)
-    summary = _summary(report, results_path, code, interrupted is not None)
+    summary = summary_of(report, results_path, code, interrupted is not None, unread)
     report.close()
-    _print_summary(summary, as_json)
+    if as_json or not quiet:
+        print_summary(summary, as_json, unread)
     resumable = journal_path is not None
     if interrupted is not None:
         how = "carry on with the same command and --resume" if resumable else "stdin without --journal: no resume"
         raise Interrupted(f"interrupted; the journal is consistent: {how}")
-    _hints(report, resumable)
+    if not quiet:
+        print_hints(report, resumable, resume)
     if code:
         raise click.exceptions.Exit(code)
-
-
-_SHOWN_WARNINGS = 20
-
-
-def _print_warnings(warnings: list[RowWarning]) -> None:
-    """The rules the rows break that the pages do not state (sent as written), at most 20 of them."""
-    if not warnings:
-        return
-    click.echo(f"{_count(len(warnings))} warning(s), not refused (the rows are sent as written):", err=True)
-    for w in warnings[:_SHOWN_WARNINGS]:
-        click.echo(f"  {w}", err=True)
-    if len(warnings) > _SHOWN_WARNINGS:
-        click.echo(f"  ... and {_count(len(warnings) - _SHOWN_WARNINGS)} more (--json lists them all)", err=True)
 
 
 def _dry_run(
@@ -480,30 +355,17 @@ def _dry_run(
     chunk_size: int,
     results_path: Path | None,
     as_json: bool,
+    quiet: bool,
 ) -> None:
-    """Check every row; write the rejected ones to --results; send nothing."""
+    """Check every row; list the rejected ones (all of them in --results); send nothing."""
     started = time.monotonic()
     checked = check_rows(rows, **target, format=format, max_items=chunk_size)
-    writer: Callable[[Any], None] | None = None
-    out: Any = None
-    try:
-        if results_path is not None:
-            if results_path.suffix.lower() == ".csv":
-                import csv
-
-                out = results_path.open("w", newline="", encoding="utf-8")
-                w = csv.writer(out)
-                w.writerow(["row", "state", "profile_id", "reason"])
-                writer = lambda r: w.writerow([r.row, r.state, "", r.reason or ""])  # noqa: E731
-            else:
-                out = results_path.open("wb")
-                writer = lambda r: out.write(orjson.dumps(r.as_dict()) + b"\n")  # noqa: E731
+    shown: list[RowResult] = []
+    with _RejectedFile(results_path) as write:
         for rejected in checked:
-            if writer is not None:
-                writer(rejected)
-    finally:
-        if out is not None:
-            out.close()
+            write(rejected)
+            if len(shown) < SHOWN:
+                shown.append(rejected)
     code = EXIT_ROWS_REJECTED if checked.rejected else 0
     summary = {
         "rows": checked.rows,
@@ -513,21 +375,40 @@ def _dry_run(
         "unknown": 0,
         "unconfirmed": 0,
         "chunks": checked.chunks,
+        "bytes": checked.bytes,
         "seconds": round(time.monotonic() - started, 3),
         "dry_run": True,
+        "rejected_rows": [{"row": r.row, "field": r.field, "reason": r.reason} for r in shown],
         "warnings": [str(w) for w in checked.warnings],
         "results": None if results_path is None else str(results_path),
         "exit_code": code,
     }
     if as_json:
         click.echo(orjson.dumps(summary).decode())
-    else:
-        click.echo(
-            f"dry run of {source.name}: {_count(checked.rows)} rows, {_count(checked.rows - checked.rejected)} valid, "
-            f"{_count(checked.rejected)} rejected; {_count(checked.chunks)} chunks would be sent; nothing was sent"
-        )
-        if results_path is not None:
-            click.echo(f"rejected rows: {results_path}")
-        _print_warnings(checked.warnings)
+    elif not quiet:
+        print_dry_run(source.name, summary, shown, checked.warnings, results_path)
     if code:
         raise click.exceptions.Exit(code)
+
+
+class _RejectedFile:
+    """The --results file of a dry run: one record per rejected row (CSV, or JSON lines); or nothing."""
+
+    def __init__(self, path: Path | None) -> None:
+        self.path = path
+        self.out: Any = None
+
+    def __enter__(self) -> Callable[[RowResult], Any]:
+        if self.path is None:
+            return lambda r: None
+        if self.path.suffix.lower() == ".csv":
+            self.out = self.path.open("w", newline="", encoding="utf-8")
+            w = csv.writer(self.out)
+            w.writerow(["row", "state", "profile_id", "reason", "field"])
+            return lambda r: w.writerow([r.row, r.state, "", r.reason or "", r.field or ""])
+        self.out = out = self.path.open("wb")
+        return lambda r: out.write(orjson.dumps({**r.as_dict(), "field": r.field}) + b"\n")
+
+    def __exit__(self, *exc: object) -> None:
+        if self.out is not None:
+            self.out.close()

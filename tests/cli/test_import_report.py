@@ -1,0 +1,194 @@
+"""What ``altcraft import`` tells the user: the waiting phase after the last send, the summary of a run
+that stopped before the input's end (with the rows never read), a resume with nothing to send, ``-q``
+leaving only the failure line, and the dry run as a report (rejected rows, warnings, chunks and bytes).
+"""
+
+from __future__ import annotations
+
+import json
+import socket
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import orjson
+import pytest
+from altcraft.bulk import Progress
+from altcraft.cli import main
+from altcraft.cli._import_output import SHOWN, progress_display
+from altcraft.cli._readers import open_source
+from altcraft_mock import MockProcess
+from click.testing import CliRunner, Result
+
+CANARY = "CANARY-REPORT-TOKEN-8d2f-do-not-leak"
+
+
+@pytest.fixture(scope="module")
+def slow_tasks() -> Iterator[MockProcess]:
+    # Tasks run 1 s: the input (a few chunks) is read and sent long before the first task ends.
+    with MockProcess(task_seconds=1.0, seed=3, token=CANARY) as m:
+        yield m
+
+
+def rows(path: Path, n: int, bad: set[int] = frozenset()) -> Path:  # type: ignore[assignment]
+    with path.open("wb") as fh:
+        for i in range(1, n + 1):
+            data: dict[str, Any] = {"email": f"u{i}@report.test", "_fname": "A"}
+            if i in bad:
+                data["subscriptions"] = i  # not an array: refused locally
+            fh.write(orjson.dumps({"data": data}) + b"\n")
+    return path
+
+
+def run(args: list[str], url: str | None = None) -> Result:
+    env = {"ALTCRAFT_TOKEN": CANARY, **({"ALTCRAFT_URL": url} if url else {})}
+    result = CliRunner().invoke(main, args, env=env, prog_name="altcraft")
+    assert CANARY not in result.output
+    return result
+
+
+def refused_url() -> str:
+    """An address on loopback where nothing listens (the port was free a moment ago)."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    return f"http://127.0.0.1:{port}"
+
+
+# -- the waiting phase ------------------------------------------------------------------------------------
+
+
+def test_after_the_last_send_the_progress_says_it_waits_for_the_tasks(slow_tasks: MockProcess, tmp_path: Path) -> None:
+    data = rows(tmp_path / "rows.jsonl", 1000)
+    # --progress-every 3600: no timed line; the one line printed is the turn to the waiting phase.
+    result = run(
+        ["import", str(data), "--trigger-id", "13", "--chunk-size", "100", "--progress-every", "3600"], slow_tasks.url
+    )
+    assert result.exit_code == 0, result.stderr
+    progress = [line for line in result.stderr.splitlines() if line.startswith("altcraft import: ")]
+    assert len(progress) == 1, result.stderr
+    assert progress[0].startswith("altcraft import: 1,000 rows read, 1,000 sent, ")
+    assert "; input read, waiting for " in progress[0] and " tasks" in progress[0], progress[0]
+
+
+def test_the_share_done_stays_short_of_the_whole_while_tasks_run(tmp_path: Path) -> None:
+    data = rows(tmp_path / "rows.jsonl", 10)
+    source = open_source(str(data), None, None)  # type: ignore[arg-type]
+    try:
+        source.raw.count = source.size or 0  # the whole input read
+        with progress_display(source, quiet=False, every=3600) as show:
+            assert show is not None
+            line = show.line  # type: ignore[attr-defined]
+            reading = Progress(10, 10, 4, 0, 0, 0, 6, 0, 0)
+            assert "40% done" in line(reading, show.started + 1)  # type: ignore[attr-defined]
+            waiting = Progress(10, 10, 4, 0, 0, 0, 6, 0, 2, input_done=True)
+            text = line(waiting, show.started + 1)  # type: ignore[attr-defined]
+            assert text.endswith("; input read, waiting for 2 tasks") and "100%" not in text
+    finally:
+        source.close()
+
+
+# -- a run that stops before the input's end ------------------------------------------------------------------
+
+
+def test_a_refused_connection_fails_once_in_one_line_with_q_and_the_rows_not_read(
+    slow_tasks: MockProcess, tmp_path: Path
+) -> None:
+    data = rows(tmp_path / "rows.jsonl", 5000)
+    args = ["import", str(data), "--trigger-id", "13", "--chunk-size", "100"]
+    url = refused_url()
+    quiet = run([*args, "-q"], url)
+    assert quiet.exit_code == 1 and quiet.stdout == ""
+    assert len(quiet.stderr.splitlines()) == 1, quiet.stderr
+    assert "could not reach 127.0.0.1" in quiet.stderr and "ConnectError" in quiet.stderr
+
+    Path(f"{data}.altcraft-journal").unlink()
+    told = run([*args, "--json"], url)
+    summary = json.loads(told.stdout)
+    assert summary["pending"] > 0 and summary["imported"] == 0 and summary["exit_code"] == 1
+    assert summary["rows"] + summary["not_read"] == 5000, summary  # every row of the input accounted for
+    human = run([*args, "--resume"], url)
+    assert f"{5000 - summary['rows']:,} rows of the input not read yet" in human.stdout, human.stdout
+
+    done = run([*args, "--resume", "--json"], slow_tasks.url)  # the journal carries on against a live server
+    assert done.exit_code == 0, done.stderr
+    finished = json.loads(done.stdout)
+    assert finished["imported"] == 5000 and finished["not_read"] is None and finished["sent_this_run"] == 5000
+
+
+def test_stdin_that_stops_says_the_rest_was_not_read(tmp_path: Path) -> None:
+    payload = rows(tmp_path / "rows.jsonl", 300).read_bytes()
+    result = CliRunner().invoke(
+        main,
+        ["import", "-", "--trigger-id", "13", "--chunk-size", "100"],
+        env={"ALTCRAFT_TOKEN": CANARY, "ALTCRAFT_URL": refused_url()},
+        input=payload,
+        prog_name="altcraft",
+    )
+    assert result.exit_code == 1
+    assert "the rest of the input not read yet (stdin is not read further)" in result.stdout, result.stdout
+
+
+# -- a resume with nothing to send ------------------------------------------------------------------------
+
+
+def test_a_resume_of_a_finished_import_says_nothing_was_sent(slow_tasks: MockProcess, tmp_path: Path) -> None:
+    data = rows(tmp_path / "rows.jsonl", 200)
+    args = ["import", str(data), "--trigger-id", "13", "--chunk-size", "100"]
+    assert run(args, slow_tasks.url).exit_code == 0
+    again = run([*args, "--resume"], slow_tasks.url)
+    assert again.exit_code == 0
+    assert "altcraft import: --resume: nothing was left to send; this run sent no request" in again.stderr
+    assert "(0 rows/s sent)" in again.stdout
+    as_json = json.loads(run([*args, "--resume", "--json"], slow_tasks.url).stdout)
+    assert as_json["sent_this_run"] == 0 and as_json["imported"] == 200
+
+
+# -- the dry run -------------------------------------------------------------------------------------------
+
+
+def test_the_dry_run_lists_the_first_rejected_rows_and_counts_chunks_and_bytes(tmp_path: Path) -> None:
+    bad = set(range(5, 5 + 3 * (SHOWN + 5), 3))  # SHOWN + 5 bad rows
+    data = rows(tmp_path / "rows.jsonl", 250, bad)
+    results = tmp_path / "rejected.jsonl"
+    args = ["import", str(data), "--trigger-id", "13", "--chunk-size", "100", "--dry-run"]
+    shown = run([*args, "--results", str(results)])
+    assert shown.exit_code == 1
+    lines = shown.stderr.splitlines()
+    listed = lines[lines.index(f"{len(bad)} rejected row(s):") + 1 :][: SHOWN + 1]
+    first = min(bad)
+    assert listed[0].startswith(f"  row {first}: data.subscriptions: refused before sending: "), listed[0]
+    assert [int(line.split()[1].rstrip(":")) for line in listed[:SHOWN]] == sorted(bad)[:SHOWN]
+    assert listed[SHOWN] == f"  ... and 5 more (--results {results} lists them all)"
+    on_file = [json.loads(line) for line in results.read_bytes().splitlines()]
+    assert [r["row"] for r in on_file] == sorted(bad) and {r["field"] for r in on_file} == {"data.subscriptions"}
+
+    summary = json.loads(run([*args, "--json"]).stdout)
+    assert summary["chunks"] == 3 and summary["rejected"] == len(bad)
+    assert [r["row"] for r in summary["rejected_rows"]] == sorted(bad)[:SHOWN]
+    # The bytes are those of the request bodies as the client encodes them (JSON, no token): checked on
+    # rows that are all valid, so that the chunks are plainly rows 1-100, 101-200 and 201-250.
+    clean = rows(tmp_path / "clean.jsonl", 250)
+    items = [json.loads(line) for line in clean.read_bytes().splitlines()]
+    clean_summary = json.loads(
+        run(["import", str(clean), "--trigger-id", "13", "--chunk-size", "100", "--dry-run", "--json"]).stdout
+    )
+    expected = sum(len(orjson.dumps({"trigger_id": 13, "data": items[lo : lo + 100]})) for lo in (0, 100, 200))
+    assert clean_summary["chunks"] == 3 and clean_summary["bytes"] == expected
+    assert f"would send 3 chunks, {summary['bytes']:,} bytes (the token not counted)" in shown.stdout
+
+
+def test_the_dry_run_in_xml_counts_the_xml_bytes(tmp_path: Path) -> None:
+    data = rows(tmp_path / "rows.jsonl", 50)
+    as_json = json.loads(run(["import", str(data), "--trigger-id", "13", "--dry-run", "--json"]).stdout)
+    as_xml = json.loads(
+        run(["import", str(data), "--trigger-id", "13", "--dry-run", "--json", "--format", "xml"]).stdout
+    )
+    assert as_xml["chunks"] == as_json["chunks"] == 1
+    assert as_xml["bytes"] > as_json["bytes"] > 0  # the same rows cost more bytes as XML
+
+
+def test_the_dry_run_with_q_prints_nothing_but_exits_with_the_verdict(tmp_path: Path) -> None:
+    data = rows(tmp_path / "rows.jsonl", 20, {3})
+    result = run(["import", str(data), "--trigger-id", "13", "--dry-run", "-q"])
+    assert result.exit_code == 1 and result.output == ""
