@@ -1,10 +1,11 @@
 """The journal of a bulk import: SQLite (stdlib ``sqlite3``), WAL mode, ``synchronous=FULL``.
 
 Durability: every change is its own transaction, committed before the shell goes on; the ``sending``
-record of a chunk is committed before its request leaves. In WAL mode with ``synchronous=FULL`` each
-commit is fsynced, so the journal survives a process kill (SIGKILL) *and* an OS crash or power loss.
-(``NORMAL`` would survive a process kill only.) A commit is a few milliseconds at most on a local disk;
-a chunk is one or two commits.
+record of a chunk is committed before its request leaves, and checkpointed into the file itself (so that
+losing the ``-wal`` file after a kill can make chunks *unknown*, never make a sent chunk look unsent).
+In WAL mode with ``synchronous=FULL`` each commit is fsynced, so the journal survives a process kill
+(SIGKILL) *and* an OS crash or power loss. (``NORMAL`` would survive a process kill only.) A commit is a
+few milliseconds at most on a local disk; a chunk is one or two commits and one checkpoint.
 
 Schema::
 
@@ -20,6 +21,7 @@ local refusals, in order, and the ``result`` ids map onto them when the chunk is
 
 from __future__ import annotations
 
+import logging
 import os
 import sqlite3
 import tempfile
@@ -33,6 +35,8 @@ import orjson
 from ._states import Counts, JournalChunk, JournalMismatch, Write, encode_local
 
 __all__ = ["Journal"]
+
+logger = logging.getLogger("altcraft.bulk")
 
 VERSION = 2  # 2: result is no longer zlib-compressed
 
@@ -69,7 +73,10 @@ def _lock(path: Path) -> int | None:
         import fcntl
     except ImportError:  # not POSIX: no lock (documented)
         return None
-    fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o600)
+    try:
+        fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o600)
+    except OSError as exc:  # read-only, a directory, no such folder: refused in one line, nothing sent
+        raise JournalMismatch(f"{path} cannot be opened for writing ({exc.strerror or exc}): refused") from None
     try:
         fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
     except OSError:
@@ -176,7 +183,12 @@ class Journal:
                     now,
                 ),
             )
-            return
+        else:
+            self._update(write, now)
+        if write.state == "sending":
+            self._checkpoint()
+
+    def _update(self, write: Write, now: float) -> None:
         sets = ["state = ?", "updated = ?"]
         values: list[Any] = [write.state, now]
         for name in ("task_id", "result", "reason", "attempts"):
@@ -186,6 +198,22 @@ class Journal:
                 values.append(value)
         values.append(write.chunk_id)
         self._db.execute(f"UPDATE chunk SET {', '.join(sets)} WHERE id = ?", values)  # noqa: S608 - fixed names
+
+    def _checkpoint(self) -> None:
+        """Copy the WAL into the journal file itself (fsynced) before a request leaves.
+
+        A ``sending`` record must survive the loss of the ``-wal`` file (deleted or not copied after a
+        kill): otherwise a resume would take the chunk for one never sent and send it again. Later
+        changes may live in the WAL only; losing them turns chunks back into ``sending``, i.e. *unknown*
+        (never sent again). ``FULL`` waits (up to the 5 s busy timeout) for readers of an older snapshot.
+        """
+        busy, log, done = self._db.execute("PRAGMA wal_checkpoint(FULL)").fetchone()
+        if busy or done != log:  # the record is durable all the same (in the WAL, fsynced)
+            logger.warning(
+                "%s: the journal could not be checkpointed before sending (a reader holds an older snapshot); "
+                "the -wal file holds this chunk's record: keep it beside the journal",
+                self.path,
+            )
 
     # -- reading -----------------------------------------------------------------------------------------
     def counts(self) -> Counts:
