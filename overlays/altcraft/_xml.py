@@ -341,12 +341,9 @@ def _emit(out: list[str], tag: str, value: Any, shape: Shape | None, path: str, 
             return
         item_shape = shape.items if shape is not None else None
         mark = " array='true'" if shape is None or shape.array_attr else ""
-        unwrap = item_shape is not None and item_shape.unwrap is not None
+        emit = emit_item if item_shape is not None and item_shape.unwrap is not None else _emit
         for i, item in enumerate(value):
-            if unwrap:
-                emit_item(out, tag, item, item_shape, f"{path}[{i}]", mark)
-            else:
-                _emit(out, tag, item, item_shape, f"{path}[{i}]", mark)
+            emit(out, tag, item, item_shape, f"{path}[{i}]", mark)
     elif isinstance(value, Mapping):
         out.append(f"<{tag}{attr}>")
         _emit_fields(out, value, shape, path)
