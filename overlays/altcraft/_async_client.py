@@ -9,6 +9,7 @@ caller's total deadline, with the primitives of ``_concurrency``.
 
 from __future__ import annotations
 
+import functools
 import random
 import time
 from collections.abc import Callable, Mapping
@@ -61,9 +62,7 @@ Inject = Callable[[httpx.Request], httpx.Request]  # adds a client's token to a 
 class AsyncSharedTransport(httpx.AsyncBaseTransport):
     """The overlay's connection pool as the generated client's transport: adds the token; close is a no-op."""
 
-    def __init__(
-        self, base_url: str, inject: Callable[[httpx.Request], httpx.Request], http: httpx.AsyncClient
-    ) -> None:
+    def __init__(self, base_url: str, inject: Inject, http: httpx.AsyncClient) -> None:
         self._base_url = base_url
         self._inject = inject  # the client's: adds its token
         self._http = http
@@ -178,11 +177,7 @@ class AsyncAltcraft(ClientCore):
 
     async def _attempt(self, call: Call, timeout: httpx.Timeout, total: float | None, trace: Trace) -> Any:
         """One attempt, given at most ``total`` seconds."""
-
-        async def exchange(stop: AsyncStop) -> Any:
-            return await self._exchange(call, timeout, trace, stop)
-
-        return await self._runner.within(total, exchange)
+        return await self._runner.within(total, functools.partial(self._exchange, call, timeout, trace))
 
     async def _request(
         self,

@@ -165,18 +165,13 @@ class AsyncCrew(Generic[E]):
         self.cancel_event = AsyncEvent()
         self.wait_cancel: AsyncEvent | None = None  # a wait is cancelled as a task, its sleep stays injectable
 
-    def _spawn(self, coro: Coroutine[Any, Any, None]) -> None:
-        t = asyncio.get_running_loop().create_task(coro)
+    def start_send(self, send: Callable[..., Coroutine[Any, Any, None]], *args: Any) -> None:
+        """Run ``send(*args)`` (or a wait, as ``start_wait``) beside the caller, as a task."""
+        t = asyncio.get_running_loop().create_task(send(*args))
         self.tasks.add(t)
         t.add_done_callback(self.tasks.discard)
 
-    def start_send(self, send: Callable[..., Coroutine[Any, Any, None]], *args: Any) -> None:
-        """Run ``send(*args)`` beside the caller."""
-        self._spawn(send(*args))
-
-    def start_wait(self, wait: Callable[..., Coroutine[Any, Any, None]], *args: Any) -> None:
-        """Run ``wait(*args)`` beside the caller."""
-        self._spawn(wait(*args))
+    start_wait = start_send  # a task wait runs the same way
 
     def put(self, event: E) -> None:
         """Hand an event to the caller (from a send or a wait)."""
@@ -274,12 +269,9 @@ class SyncCrew(Generic[E]):
         return self.events.get()
 
     def ready(self) -> Iterator[E]:
-        """The events already there, without waiting."""
-        while True:
-            try:
-                yield self.events.get_nowait()
-            except queue.Empty:
-                return
+        """The events already there, without waiting (the caller is their only reader)."""
+        while not self.events.empty():
+            yield self.events.get_nowait()
 
     def pause(self, delay: float) -> bool:
         """Wait ``delay`` seconds before a send; True when the import was cancelled (do not send)."""

@@ -1,17 +1,14 @@
 """JSON-shaped data to generated models, fast, with the generated ``from_dict`` as the reference.
 
-``from_dict`` of the generated models copies every mapping, defines helper functions per item and
-resolves ``oneOf`` unions by trying each variant in turn behind ``try``/``except``. For 10,000-profile
-bodies that costs more than reading them. :func:`to_model` dispatches to the builder that
-``scripts/generate`` writes for each model into ``altcraft_api.converters`` (plain, typed, checked
-code): scalars pass through as ``from_dict`` passes them, enums and nested models are built, a union
-of models whose variants carry distinct ``Literal`` discriminators (the subscription ``channel``) is
-dispatched by that value.
+The generated ``from_dict`` copies every mapping, defines helpers per item and resolves ``oneOf`` unions by
+trying each variant behind ``try``/``except``: for 10,000-profile bodies that costs more than reading them.
+:func:`to_model` uses the builder ``scripts/generate`` writes per model into ``altcraft_api.converters``:
+scalars pass through as in ``from_dict``, enums and nested models are built, and a union whose variants
+carry distinct ``Literal`` discriminators (the subscription ``channel``) is dispatched by that value.
 
-Whenever the data is not what the fast path expects (a missing required key, a wrong type, an
-unknown discriminator, a mapping that is not a ``dict``), the whole object is handed to the generated
-``from_dict``, so the result, or the exception, is exactly the generated one. A class without a
-generated builder (not a generated model) simply gets its own ``from_dict``.
+When the data is not what that fast path expects (a missing required key, a wrong type, an unknown
+discriminator, a mapping that is not a ``dict``), the whole object goes to the generated ``from_dict``, so
+the result or the exception is exactly the generated one. A class without a builder gets its own ``from_dict``.
 """
 
 from __future__ import annotations

@@ -84,8 +84,7 @@ class Poller:
         """Record one answer. Returns it when the task completed; raises TaskFailed; None to go on."""
         self.last_error = None
         data = answer.data
-        status = data.status
-        progress = data.progress
+        status, progress = data.status, data.progress
         self.last_status, self.last_progress = status, progress
         if isinstance(progress, int) and not isinstance(progress, bool):
             self.samples.append((self.clock(), progress))

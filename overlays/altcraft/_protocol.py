@@ -189,21 +189,14 @@ class ClientCore:
         remaining = call.deadline - self._clock()
         if remaining <= 0:
             raise self._deadline_error(call, sent=False)
-        phases = [v for v in (self._timeout.connect, self._timeout.read, self._timeout.write) if v is not None]
+        given = self._timeout.as_dict()  # connect, read, write, pool
+        phases = [v for name in ("connect", "read", "write") if (v := given[name]) is not None]
         call.deadline_bound = remaining <= min(phases, default=remaining) and (
             self._attempt_total is None or remaining <= self._attempt_total
         )
         if self._attempt_total is not None:
             remaining = min(remaining, self._attempt_total)
-        parts = {
-            name: remaining if value is None else min(value, remaining)
-            for name, value in (
-                ("connect", self._timeout.connect),
-                ("read", self._timeout.read),
-                ("write", self._timeout.write),
-                ("pool", self._timeout.pool),
-            )
-        }
+        parts = {name: remaining if value is None else min(value, remaining) for name, value in given.items()}
         return httpx.Timeout(**parts), remaining
 
     # -- deciding ----------------------------------------------------------------------------------
@@ -218,6 +211,16 @@ class ClientCore:
         if call.deadline is not None and self._clock() + delay >= call.deadline:
             return None
         return delay
+
+    def _retry(self, call: Call, retry_after: float | None, what: str) -> Retry | None:
+        """The :class:`Retry` after a failure ``what`` (logged), or None when no attempt may follow."""
+        delay = self._pause(call, retry_after)
+        if delay is None:
+            return None
+        logger.info(
+            "%s: %s from %s (attempt %d); retrying in %.2f s", call.operation, what, self._host, call.attempts, delay
+        )
+        return Retry(delay)
 
     def _deadline_error(self, call: Call, *, sent: bool) -> TransportError:
         if sent and call.operation != "task_status":
@@ -244,17 +247,9 @@ class ClientCore:
             raise self._deadline_error(call, sent=sent)
         detail = f"{type(exc).__name__}: {self._redact(str(exc)) or 'no detail'}"
         if not sent or call.operation == "task_status":
-            delay = self._pause(call, None)
-            if delay is not None:
-                logger.info(
-                    "%s: %s from %s (attempt %d); retrying in %.2f s",
-                    call.operation,
-                    detail,
-                    self._host,
-                    call.attempts,
-                    delay,
-                )
-                return Retry(delay)
+            retry = self._retry(call, None, detail)
+            if retry is not None:
+                return retry
         if sent and call.operation != "task_status":
             raise self._unknown(call, detail)
         raise TransportError(
@@ -270,18 +265,9 @@ class ClientCore:
             # A 429 proves the request was refused (nothing done): repeating it is safe for every operation.
             # Other 5xx are repeated only for /tasks/status, which changes nothing.
             safe = status == 429 or (isinstance(exc, ServerError) and exc.retry_safe)
-            if safe:
-                delay = self._pause(call, retry_after(headers.get("retry-after")))
-                if delay is not None:
-                    logger.info(
-                        "%s: HTTP %d from %s (attempt %d); retrying in %.2f s",
-                        call.operation,
-                        status,
-                        self._host,
-                        call.attempts,
-                        delay,
-                    )
-                    return Retry(delay)
+            retry = self._retry(call, retry_after(headers.get("retry-after")), f"HTTP {status}") if safe else None
+            if retry is not None:
+                return retry
             raise
         logger.debug(
             "%s: %d bytes (%s, %d profiles) -> HTTP %d in %.3f s, %d attempt(s)",

@@ -11,6 +11,7 @@ caller's total deadline, with the primitives of ``_concurrency``.
 
 from __future__ import annotations
 
+import functools
 import random
 import time
 from collections.abc import Callable, Mapping
@@ -63,7 +64,7 @@ Inject = Callable[[httpx.Request], httpx.Request]  # adds a client's token to a 
 class SharedTransport(httpx.BaseTransport):
     """The overlay's connection pool as the generated client's transport: adds the token; close is a no-op."""
 
-    def __init__(self, base_url: str, inject: Callable[[httpx.Request], httpx.Request], http: httpx.Client) -> None:
+    def __init__(self, base_url: str, inject: Inject, http: httpx.Client) -> None:
         self._base_url = base_url
         self._inject = inject  # the client's: adds its token
         self._http = http
@@ -178,11 +179,7 @@ class Altcraft(ClientCore):
 
     def _attempt(self, call: Call, timeout: httpx.Timeout, total: float | None, trace: Trace) -> Any:
         """One attempt, given at most ``total`` seconds."""
-
-        def exchange(stop: SyncStop) -> Any:
-            return self._exchange(call, timeout, trace, stop)
-
-        return self._runner.within(total, exchange)
+        return self._runner.within(total, functools.partial(self._exchange, call, timeout, trace))
 
     def _request(
         self,

@@ -17,6 +17,7 @@ import re
 from collections.abc import Mapping
 from enum import Enum
 from typing import Any
+from xml.sax import saxutils
 
 from lxml import etree
 
@@ -65,6 +66,12 @@ class _Bad(Exception):
         self.el = el
 
 
+def _is_int(text: str) -> bool:
+    """Whether ``text`` is an optional minus and ASCII digits only."""
+    body = text[1:] if text[:1] == "-" else text
+    return body.isascii() and body.isdigit()
+
+
 def _scalar(text: str, shape: Shape, el: Any) -> Any:
     """An element's text as its schema's type. Where the schema allows a string, the text is that string,
     as written (a CRM id "0002" stays "0002"); it becomes a number or a boolean only where no string is
@@ -74,16 +81,14 @@ def _scalar(text: str, shape: Shape, el: Any) -> Any:
         return text
     if shape.assumed:
         return _assumed_scalar(text, kinds)
-    if "integer" in kinds:
-        body = text[1:] if text[:1] == "-" else text
-        if body.isascii() and body.isdigit():
-            return int(text)
+    if "integer" in kinds and _is_int(text):
+        return int(text)
     if "number" in kinds and _FLOAT.match(text.strip()):
         value = float(text)
         return int(value) if "integer" in kinds and value.is_integer() and "." not in text else value
     if "boolean" in kinds and (text == "true" or text == "false"):
         return text == "true"
-    if "string" in kinds or "any" in kinds or shape.free:
+    if "any" in kinds or shape.free:
         return text
     if ("object" in kinds or "array" in kinds) and text.strip() == "":
         return {} if "object" in kinds else []
@@ -93,10 +98,8 @@ def _scalar(text: str, shape: Shape, el: Any) -> Any:
 def _assumed_scalar(text: str, kinds: frozenset[str]) -> Any:
     """Text under an assumed (unenforced) type: a number or a boolean only where it reads back unchanged
     ("5" is 5, "007" stays "007"), else the text as written."""
-    if "integer" in kinds or "number" in kinds:
-        body = text[1:] if text[:1] == "-" else text
-        if body.isascii() and body.isdigit() and str(int(text)) == text:
-            return int(text)
+    if ("integer" in kinds or "number" in kinds) and _is_int(text) and str(int(text)) == text:
+        return int(text)
     if "number" in kinds and _FLOAT.match(text) and repr(float(text)) == text:
         return float(text)
     if "boolean" in kinds and (text == "true" or text == "false"):
@@ -117,19 +120,22 @@ def _free(el: Any) -> Any:
     out: dict[str, Any] = {}
     lists: set[str] = set()
     for child in el:
-        tag = child.tag
-        value = _free(child)
-        if tag in out:
-            if tag not in lists:
-                out[tag] = [out[tag]]
-                lists.add(tag)
-            out[tag].append(value)
-        elif child.get("array") == "true":
-            out[tag] = [value]
-            lists.add(tag)
-        else:
-            out[tag] = value
+        _put(out, lists, child.tag, _free(child), child.get("array") == "true")
     return out
+
+
+def _put(out: dict[str, Any], lists: set[str], tag: str, value: Any, marked: bool) -> None:
+    """Store ``value`` under ``tag``: a repeated tag, or one marked ``array='true'``, becomes a list."""
+    if tag in out:
+        if tag not in lists:
+            out[tag] = [out[tag]]
+            lists.add(tag)
+        out[tag].append(value)
+    elif marked:
+        out[tag] = [value]
+        lists.add(tag)
+    else:
+        out[tag] = value
 
 
 def _object(el: Any, shape: Shape) -> dict[str, Any]:
@@ -155,11 +161,9 @@ def _object(el: Any, shape: Shape) -> dict[str, Any]:
                     if leaf == "s":
                         out[tag] = text
                         continue
-                    if leaf == "i":
-                        body = text[1:] if text[:1] == "-" else text
-                        if body.isascii() and body.isdigit():
-                            out[tag] = int(text)
-                            continue
+                    if leaf == "i" and _is_int(text):
+                        out[tag] = int(text)
+                        continue
                     out[tag] = _scalar(text, prop, child)
                     continue
             items = prop.items
@@ -177,21 +181,11 @@ def _object(el: Any, shape: Shape) -> dict[str, Any]:
                 continue
             value = _value(child, prop)
             marked = False
-        if tag in out:
-            if prop is not None and prop.items is None and not prop.assumed:
-                raise _Bad(child, "one element expected, found several")
-            if tag not in lists:
-                out[tag] = [out[tag]]
-                lists.add(tag)
-            out[tag].append(value)
-        elif marked:
-            out[tag] = [value]
-            lists.add(tag)
-        else:
-            out[tag] = value
+        if tag in out and prop is not None and prop.items is None and not prop.assumed:
+            raise _Bad(child, "one element expected, found several")
+        _put(out, lists, tag, value, marked)
     for name in shape.required_arrays:
-        if name not in out:
-            out[name] = []
+        out.setdefault(name, [])
     return out
 
 
@@ -292,8 +286,7 @@ def decode_response(operation: str, data: bytes | str) -> dict[str, Any]:
     out = decode(data, response_shape(operation))
     if out.get("error") == 0:  # a success answer: its own required arrays (the union has none)
         for name in success_shape(operation).required_arrays:
-            if name not in out:
-                out[name] = []
+            out.setdefault(name, [])
     return out
 
 
@@ -306,20 +299,12 @@ _GOOD_NAMES: set[str] = set()
 
 def escape_text(text: str) -> str:
     """``text`` as XML character data (&, < and > escaped)."""
-    if "&" in text:
-        text = text.replace("&", "&amp;")
-    if "<" in text:
-        text = text.replace("<", "&lt;")
-    if ">" in text:
-        text = text.replace(">", "&gt;")
-    return text
+    return saxutils.escape(text)
 
 
 def _scalar_text(value: Any, path: str) -> str:
-    if value is True:
-        return "true"
-    if value is False:
-        return "false"
+    if isinstance(value, bool):
+        return "true" if value else "false"
     if isinstance(value, Enum):
         value = value.value
     if isinstance(value, float):
@@ -356,12 +341,9 @@ def _emit(out: list[str], tag: str, value: Any, shape: Shape | None, path: str, 
             return
         item_shape = shape.items if shape is not None else None
         mark = " array='true'" if shape is None or shape.array_attr else ""
-        unwrap = item_shape is not None and item_shape.unwrap is not None
+        emit = emit_item if item_shape is not None and item_shape.unwrap is not None else _emit
         for i, item in enumerate(value):
-            if unwrap:
-                emit_item(out, tag, item, item_shape, f"{path}[{i}]", mark)
-            else:
-                _emit(out, tag, item, item_shape, f"{path}[{i}]", mark)
+            emit(out, tag, item, item_shape, f"{path}[{i}]", mark)
     elif isinstance(value, Mapping):
         out.append(f"<{tag}{attr}>")
         _emit_fields(out, value, shape, path)

@@ -46,9 +46,7 @@ def spec_source() -> str:
 def spec_text() -> str:
     """The text of openapi.yaml (see :func:`spec_source`)."""
     packaged = importlib.resources.files("altcraft").joinpath("openapi.yaml")
-    if packaged.is_file():
-        return packaged.read_text(encoding="utf-8")
-    return Path(spec_source()).read_text(encoding="utf-8")
+    return (packaged if packaged.is_file() else Path(spec_source())).read_text(encoding="utf-8")
 
 
 @functools.cache
@@ -96,31 +94,18 @@ def _run(url: str, token: str, media: str, auth: str, options: dict[str, Any], d
         # The XML examples of the spec are strings, which schemathesis does not send; the project's tests
         # send them (tests/mock/test_emulator.py, tests/client/test_live_mock.py).
         phases = ",".join(p for p in phases.split(",") if p != "examples")
-    cmd = [
-        sys.executable,
-        "-m",
-        "schemathesis.cli",
-        "run",
-        str(spec_for(media, directory)),
-        "--url",
-        url,
-        "--checks",
-        "all",
-        "--max-examples",
-        str(options["max_examples"]),
-        "--phases",
-        phases,
-        "--seed",
-        str(options["seed"]),
-        "--generation-database",
-        "none",
-        "--no-color",
-        "--warnings",
-        "off",
-        "--workers",
-        str(options["workers"]),
-        *options["extra"],
-    ]
+    flags = {
+        "--url": url,
+        "--checks": "all",
+        "--max-examples": options["max_examples"],
+        "--phases": phases,
+        "--seed": options["seed"],
+        "--generation-database": "none",
+        "--warnings": "off",
+        "--workers": options["workers"],
+    }
+    cmd = [sys.executable, "-m", "schemathesis.cli", "run", str(spec_for(media, directory)), "--no-color"]
+    cmd += [str(part) for flag in flags.items() for part in flag] + list(options["extra"])
     # The token travels in the environment, never in argv; schemathesis' output (which may quote it in
     # reproduction commands) is passed through redacted.
     env = dict(os.environ, SCHEMATHESIS_HOOKS=HOOKS_MODULE, ALTCRAFT_TOKEN=token, ALTCRAFT_CONTRACT_AUTH=auth)

@@ -23,9 +23,7 @@ OPERATIONS: tuple[str, ...] = typing.get_args(altcraft.Operation)
 
 def _is_xml(raw: bytes, name: str) -> bool:
     head = raw.lstrip(b"\xef\xbb\xbf \t\r\n")[:1]
-    if head in (b"{", b"["):
-        return False
-    return head == b"<" or name.lower().endswith(".xml")
+    return head == b"<" or (head not in (b"{", b"[") and name.lower().endswith(".xml"))
 
 
 class _Unfit(OperationFailed):
