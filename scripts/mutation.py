@@ -14,6 +14,9 @@ Kill ratio = killed / (killed + survived), where timeouts and a test process kil
 killed, and "no tests" (no selected test calls the mutated function) and "suspicious" count as survived.
 Mutants left unchecked when the time bound hits are reported and left out of the ratio.
 
+With ``--sample N`` only N mutants of each file, drawn at random (``--seed``), are tested: the others stay
+unchecked, and the ratio is an estimate from the sample (a file's full run takes an hour or more).
+
 Equivalent mutants (survivors that change no behaviour) are listed, one line each with the reason, in
 EQUIVALENT below; they stay in the ratio (the ratio is what mutmut measured) and are marked in the listing.
 """
@@ -23,6 +26,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import random
 import shutil
 import signal
 import subprocess
@@ -228,6 +232,7 @@ class FileResult:
     counts: dict[str, int] = field(default_factory=dict)
     survivors: dict[str, str] = field(default_factory=dict)  # mutant name -> status
     complete: bool = True
+    sample: int | None = None  # tested a random sample of this many mutants (--sample)
 
     @property
     def killed(self) -> int:
@@ -331,6 +336,30 @@ def rerun_survivors(target: str, workspace: Path, max_minutes: float) -> tuple[f
     return time.monotonic() - start, complete
 
 
+def sample_names(target: str, workspace: Path, n: int, seed: int) -> list[str]:
+    """Generate the file's mutants (and mutmut's test statistics) without testing any; n of them at random.
+
+    mutmut has no "generate only": it is run with a filter that matches no mutant, and stops there, after
+    writing the file's mutants and the statistics that the run on the sample then reuses.
+    """
+    mutmut = Path(sys.executable).parent / "mutmut"
+    with (workspace / "generate.log").open("w") as out:
+        subprocess.run(
+            [str(mutmut), "run", "--max-children", "1", "no-such-mutant"],
+            cwd=workspace,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+            env={**os.environ, "PYTHONDONTWRITEBYTECODE": "1"},
+            check=False,
+        )
+    meta = meta_of(target, workspace)
+    if not meta.exists():
+        tail = (workspace / "generate.log").read_text(errors="replace")[-3000:]
+        raise SystemExit(f"mutmut generated no mutants for {target}; end of generate.log:\n{tail}")
+    names = sorted(json.loads(meta.read_text())["exit_code_by_key"])
+    return sorted(random.Random(seed).sample(names, min(n, len(names))))
+
+
 def run_mutmut(workspace: Path, max_minutes: float, log: Path, names: list[str] | None = None) -> bool:
     """Run mutmut in the workspace (on the named mutants only, if given); False when the time bound hit."""
     mutmut = Path(sys.executable).parent / "mutmut"
@@ -384,13 +413,13 @@ def diff_of(workspace: Path, mutant: str) -> str:
     return "\n".join(line for line in lines[1:] if line.startswith(("+", "-")) and line[:3] not in ("+++", "---"))
 
 
-def result_of(target: str, workspace: Path, seconds: float, complete: bool) -> FileResult:
+def result_of(target: str, workspace: Path, seconds: float, complete: bool, sample: int | None = None) -> FileResult:
     found = statuses(target, workspace)
     counts: dict[str, int] = {}
     for status in found.values():
         counts[status] = counts.get(status, 0) + 1
     survivors = {name: status for name, status in sorted(found.items()) if status in SURVIVED}
-    return FileResult(target, seconds, counts, survivors, complete)
+    return FileResult(target, seconds, counts, survivors, complete, sample)
 
 
 def ratio(killed: int, survived: int) -> str:
@@ -417,14 +446,19 @@ def report(results: list[FileResult], show_diffs: bool) -> None:
         total = sum(r.counts.values())
         print(
             f"{r.target:42} {total:7} {r.killed:6} {r.survived:5} {equiv:6} {r.unchecked:6} "
-            f"{ratio(r.killed, r.survived):>6} {r.seconds / 60:6.1f}m" + ("" if r.complete else "  (time bound hit)")
+            f"{ratio(r.killed, r.survived):>6} {r.seconds / 60:6.1f}m"
+            + ("" if r.complete else "  (time bound hit)")
+            + ("" if r.sample is None else f"  (a random sample of {r.sample})")
         )
         tk, ts, te, tu, tt = tk + r.killed, ts + r.survived, te + equiv, tu + r.unchecked, tt + total
         seconds += r.seconds
     if len(results) > 1:
         print(f"{'all':42} {tt:7} {tk:6} {ts:5} {te:6} {tu:6} {ratio(tk, ts):>6} {seconds / 60:6.1f}m")
     if tu:
-        print(f"warning: {tu} mutants were not checked; the ratio covers the checked ones only")
+        print(
+            f"warning: {tu} mutants were not checked (time bound, or not in the sample); the ratio covers the checked"
+            " ones only"
+        )
 
 
 def main() -> None:
@@ -438,6 +472,8 @@ def main() -> None:
         action="store_true",
         help="re-test only the last run's survivors with the current tests (overlays/ unchanged); killed stay killed",
     )
+    parser.add_argument("--sample", type=int, metavar="N", help="test N mutants of each file, drawn at random")
+    parser.add_argument("--seed", type=int, default=1, help="seed of the --sample draw (default 1)")
     args = parser.parse_args()
     targets = args.files or DEFAULT_TARGETS
     for target in targets:
@@ -452,7 +488,7 @@ def main() -> None:
             if not timing.exists():
                 raise SystemExit(f"{target}: no finished run in {workspace}")
             saved = json.loads(timing.read_text())
-            results.append(result_of(target, workspace, saved["seconds"], saved["complete"]))
+            results.append(result_of(target, workspace, saved["seconds"], saved["complete"], saved.get("sample")))
             continue
         if args.survivors:
             print(f"== {target}: re-testing survivors in {workspace.relative_to(ROOT)} (log: rerun.log)", flush=True)
@@ -466,10 +502,12 @@ def main() -> None:
         print(f"== {target}: mutmut in {workspace.relative_to(ROOT)} (log: run.log)", flush=True)
         prepare(target, workspace)
         start = time.monotonic()
-        complete = run_mutmut(workspace, args.max_minutes, workspace / "run.log")
+        names = sample_names(target, workspace, args.sample, args.seed) if args.sample else None
+        complete = run_mutmut(workspace, args.max_minutes, workspace / "run.log", names)
         seconds = time.monotonic() - start
-        timing.write_text(json.dumps({"seconds": seconds, "complete": complete}))
-        r = result_of(target, workspace, seconds, complete)
+        sampled = {"sample": len(names), "seed": args.seed} if names is not None else {}
+        timing.write_text(json.dumps({"seconds": seconds, "complete": complete, **sampled}))
+        r = result_of(target, workspace, seconds, complete, len(names) if names is not None else None)
         print(f"   {sum(r.counts.values())} mutants, kill ratio {ratio(r.killed, r.survived)}, {seconds:.0f} s")
         results.append(r)
     report(results, args.diffs)
