@@ -38,7 +38,11 @@ class AltcraftError(Exception):
         error_debug: the envelope's ``error_debug``.
         http_status: the HTTP status of the answer (``None`` when there was none).
         operation: the operationId of the request (``import_profile``, ``task_status``, ...).
+        retry_after: the seconds the answer's ``Retry-After`` header asked to wait (``None``: no such
+            header, or no answer); the bulk import pauses its sends that long.
     """
+
+    retry_after: float | None = None
 
     def __init__(
         self,

@@ -262,10 +262,11 @@ class ClientCore:
         try:
             result = self._parse(call.operation, status, headers, content, plain=call.plain)
         except AltcraftError as exc:
+            exc.retry_after = retry_after(headers.get("retry-after"))
             # A 429 proves the request was refused (nothing done): repeating it is safe for every operation.
             # Other 5xx are repeated only for /tasks/status, which changes nothing.
             safe = status == 429 or (isinstance(exc, ServerError) and exc.retry_safe)
-            retry = self._retry(call, retry_after(headers.get("retry-after")), f"HTTP {status}") if safe else None
+            retry = self._retry(call, exc.retry_after, f"HTTP {status}") if safe else None
             if retry is not None:
                 return retry
             raise

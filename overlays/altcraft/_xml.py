@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
+from contextvars import ContextVar
 from enum import Enum
 from typing import Any
 from xml.sax import saxutils
@@ -25,7 +26,15 @@ from ._errors import InvalidInput, ProtocolError
 from ._schema import Shape, request_shape, response_shape, success_shape
 from ._serialize import leaves
 
-__all__ = ["XMLError", "decode", "decode_request", "decode_response", "encode", "encode_request"]
+__all__ = [
+    "XMLError",
+    "decode",
+    "decode_request",
+    "decode_request_leniently",
+    "decode_response",
+    "encode",
+    "encode_request",
+]
 
 
 class XMLError(ProtocolError):
@@ -56,6 +65,20 @@ _PARSER = etree.XMLParser(
     remove_comments=True,
     remove_pis=True,
 )
+
+
+# Set while ``decode_request(..., lenient=True)`` runs: the problems that have no JSON form, with their
+# element. A lenient decode keeps going where a strict one raises: see ``_unfit``.
+_LENIENT: ContextVar[list[tuple[Any, str]] | None] = ContextVar("_LENIENT", default=None)
+
+
+def _unfit(el: Any, message: str, as_json: Any) -> Any:
+    """A value that does not fit its schema: raised (strict), or in a lenient decode its JSON form
+    ``as_json`` (the text, the child elements as an object), which the schema check then reports in the
+    words it uses for JSON ("must be of type integer, not string")."""
+    if _LENIENT.get() is None:
+        raise _Bad(el, message)
+    return as_json
 
 
 class _Bad(Exception):
@@ -92,7 +115,7 @@ def _scalar(text: str, shape: Shape, el: Any) -> Any:
         return text
     if ("object" in kinds or "array" in kinds) and text.strip() == "":
         return {} if "object" in kinds else []
-    raise _Bad(el, f"{text!r} is not {' or '.join(sorted(kinds))}")
+    return _unfit(el, f"{text!r} is not {' or '.join(sorted(kinds))}", text)
 
 
 def _assumed_scalar(text: str, kinds: frozenset[str]) -> Any:
@@ -169,7 +192,11 @@ def _object(el: Any, shape: Shape) -> dict[str, Any]:
             items = prop.items
             if items is not None and child.get("empty") == "true" and not len(child) and not child.text:
                 if tag in out:
-                    raise _Bad(child, "an empty array cannot follow its items")
+                    sink = _LENIENT.get()
+                    if sink is None:
+                        raise _Bad(child, "an empty array cannot follow its items")
+                    sink.append((child, "an empty array cannot follow its items"))
+                    continue
                 out[tag] = []
                 lists.add(tag)
                 continue
@@ -182,7 +209,7 @@ def _object(el: Any, shape: Shape) -> dict[str, Any]:
             value = _value(child, prop)
             marked = False
         if tag in out and prop is not None and prop.items is None and not prop.assumed:
-            raise _Bad(child, "one element expected, found several")
+            marked = _unfit(child, "one element expected, found several", True)  # lenient: a list, as in JSON
         _put(out, lists, tag, value, marked)
     for name in shape.required_arrays:
         out.setdefault(name, [])
@@ -206,12 +233,12 @@ def _value(el: Any, shape: Shape) -> Any:
             return _object(el, shape)
         if shape.free:
             return _free(el)
-        raise _Bad(el, f"expected {' or '.join(sorted(shape.kinds))}, found child elements")
+        return _unfit(el, f"expected {' or '.join(sorted(shape.kinds))}, found child elements", _free(el))
     text = el.text or ""
     kinds = shape.kinds
     if "object" in kinds and not ({"string", "integer", "number", "boolean"} & kinds):
         if text.strip():
-            raise _Bad(el, "expected an object, found text")
+            return _unfit(el, "expected an object, found text", text)
         return {}
     return _scalar(text, shape, el)
 
@@ -279,6 +306,24 @@ def decode(data: bytes | str, shape: Shape) -> dict[str, Any]:
 def decode_request(operation: str, data: bytes | str) -> dict[str, Any]:
     """Decode an XML request body of ``operation`` into its JSON form."""
     return decode(data, request_shape(operation))
+
+
+def decode_request_leniently(operation: str, data: bytes | str) -> tuple[dict[str, Any], list[tuple[str, str]]]:
+    """An XML request body in its JSON form, with every value as it reads, fitting its schema or not.
+
+    A value that does not fit (``<trigger_id>x</trigger_id>``, a repeated single element) is kept in
+    its JSON form, for the schema check to report as it would in a JSON body. Returned with the problems
+    that have no JSON form, as (field, message) pairs. Unreadable XML still raises :class:`XMLError`.
+    """
+    root = _parse(data)
+    shape = request_shape(operation)
+    sink: list[tuple[Any, str]] = []
+    token = _LENIENT.set(sink)
+    try:
+        body = _object(root, shape)
+    finally:
+        _LENIENT.reset(token)
+    return body, [(_path(el, root, shape) or "body", message) for el, message in sink]
 
 
 def decode_response(operation: str, data: bytes | str) -> dict[str, Any]:

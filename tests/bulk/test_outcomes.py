@@ -33,3 +33,15 @@ def test_a_wait_that_timed_out_or_was_cancelled_leaves_the_task_running_with_its
 
 def test_any_other_wait_failure_is_unknown_naming_the_exception() -> None:
     assert classify_wait_error(RuntimeError("boom")) == Unknown("task status unknown: RuntimeError: boom")
+
+
+def test_a_failed_send_passes_the_answers_retry_after_on() -> None:
+    from altcraft import AltcraftError, ServerError
+
+    busy = ServerError("import_and_start_batch_task: Altcraft error 503 (HTTP 503): busy", http_status=503)
+    busy.retry_after = 4.0
+    assert classify_send_error(busy) == Unknown(f"outcome unknown: {busy}", 4.0)
+    crowded = AltcraftError("import_and_start_batch_task: Altcraft error 429 (HTTP 429): Too many", http_status=429)
+    crowded.retry_after = 9.0
+    outcome = classify_send_error(crowded)
+    assert isinstance(outcome, NotSent) and outcome.retry_after == 9.0 and not outcome.fatal

@@ -330,7 +330,46 @@ def test_validate_json_reports_an_xml_type_error_as_a_problem(tmp_path: Path) ->
     path.write_text("<xml><db_id>one</db_id><data><email>a@b.c</email></data></xml>", encoding="utf-8")
     result = run(["validate", "import_profile", str(path), "--json"])
     assert result.exit_code == 1
-    assert json.loads(result.stdout)["problems"] == [{"field": "db_id", "message": "'one' is not integer"}]
+    assert json.loads(result.stdout)["problems"] == [
+        {"field": "db_id", "message": "must be of type integer, not string"}
+    ]
+
+
+XML_WITH_FOUR_PROBLEMS = (
+    "<xml><trigger_id>abc</trigger_id><matching>email</matching>"
+    "<data><data><email>a@b.c</email><subscriptions><channel>email</channel><resource_id>x</resource_id>"
+    "</subscriptions></data></data>"
+    "<data><data><email>z@b.c</email></data><data><email>y@b.c</email></data></data>"
+    "<skip_triggers>maybe</skip_triggers></xml>"
+)
+JSON_WITH_THE_SAME_FOUR = {
+    "trigger_id": "abc",
+    "matching": "email",
+    "data": [
+        {"data": {"email": "a@b.c", "subscriptions": [{"channel": "email", "resource_id": "x"}]}},
+        {"data": [{"email": "z@b.c"}, {"email": "y@b.c"}]},
+    ],
+    "skip_triggers": "maybe",
+}
+
+
+def test_validate_gives_every_problem_of_xml_in_the_words_of_json(tmp_path: Path) -> None:
+    xml, body = tmp_path / "batch.xml", tmp_path / "batch.json"
+    xml.write_text(XML_WITH_FOUR_PROBLEMS, encoding="utf-8")
+    body.write_bytes(json.dumps(JSON_WITH_THE_SAME_FOUR).encode())
+    reports = [json.loads(run(["validate", "import_and_start_batch", str(p), "--json"]).stdout) for p in (xml, body)]
+    from_xml, from_json = (r["problems"] for r in reports)
+    assert len(from_xml) == 4, from_xml  # not only the first: the XML reader no longer stops at it
+    assert from_xml == from_json
+    assert {"field": "trigger_id", "message": "must be of type integer, not string"} in from_xml
+    assert any(p["field"] == "data[1].data" for p in from_xml), from_xml  # a repeated element: an array, as in JSON
+
+
+def test_xml_that_cannot_be_read_is_still_one_error_line(tmp_path: Path) -> None:
+    path = tmp_path / "broken.xml"
+    path.write_text("<xml><trigger_id>1</trigger_id>", encoding="utf-8")
+    result = run(["validate", "import_and_start_batch", str(path)])
+    assert result.exit_code != 0 and "not a readable import_and_start_batch XML request: malformed XML" in result.stderr
 
 
 # -- contract -----------------------------------------------------------------------------------------------

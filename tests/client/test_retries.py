@@ -342,3 +342,29 @@ def test_transport_errors_name_the_host_and_the_attempts(clock: FakeClock) -> No
         client.import_profile(PROFILE)
     assert "127.0.0.1" in str(err.value) and "3 attempt(s)" in str(err.value)
     assert not isinstance(err.value, OutcomeUnknown)
+
+
+def test_an_error_answer_carries_its_retry_after(app: MockApp, clock: FakeClock) -> None:
+    """The Retry-After of the answer that ended the call travels on the exception (the bulk import pauses
+    its sends by it); an answer without one gives None."""
+    busy = httpx.Response(503, json={"error": 503, "error_text": "busy"}, headers={"Retry-After": "4"})
+    with (
+        Altcraft(BASE, TOKEN, transport=Scripted(app, [busy]), clock=clock, sleep=clock.sleep) as client,
+        pytest.raises(ServerError) as launched,
+    ):
+        client.import_and_start_batch(BATCH)
+    assert launched.value.retry_after == 4.0
+    crowded = httpx.Response(429, json={"error": 429, "error_text": "Too many"}, headers={"Retry-After": "50"})
+    with (
+        Altcraft(BASE, TOKEN, transport=Scripted(app, [crowded]), clock=clock, sleep=clock.sleep) as client,
+        pytest.raises(AltcraftError) as refused,
+    ):
+        client.import_profile(PROFILE, timeout=10)
+    assert refused.value.http_status == 429 and refused.value.retry_after == 50.0
+    plain = httpx.Response(503, json={"error": 503, "error_text": "busy"})
+    with (
+        Altcraft(BASE, TOKEN, transport=Scripted(app, [plain]), clock=clock, sleep=clock.sleep) as client,
+        pytest.raises(ServerError) as bare,
+    ):
+        client.import_and_start_batch(BATCH)
+    assert bare.value.retry_after is None

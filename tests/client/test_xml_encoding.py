@@ -315,3 +315,19 @@ def test_dtds_and_entities_are_refused_in_every_encoding(encoding: str, hostile:
         decode_request("task_status", text.encode(encoding))
     plain = f'<?xml version="1.0" encoding="{declared}"?><xml><task_id>t</task_id></xml>'
     assert decode_request("task_status", plain.encode(encoding)) == {"task_id": "t"}
+
+
+def test_a_lenient_decode_keeps_unfit_values_and_lists_the_problems_json_cannot_show() -> None:
+    from altcraft._xml import decode_request_leniently
+
+    xml = (
+        "<xml><trigger_id>x</trigger_id><data><data><email>a@b.c</email>"
+        "<subscriptions><channel>email</channel><email>a@b.c</email><resource_id>1</resource_id></subscriptions>"
+        '<subscriptions empty="true"/></data></data></xml>'
+    )
+    with pytest.raises(XMLError, match="trigger_id"):
+        decode_request("import_and_start_batch", xml)
+    body, problems = decode_request_leniently("import_and_start_batch", xml)
+    assert body["trigger_id"] == "x"  # kept as written, for the schema check to report
+    assert body["data"][0]["data"]["subscriptions"] == [{"channel": "email", "email": "a@b.c", "resource_id": 1}]
+    assert problems == [("data[0].data.subscriptions[1]", "an empty array cannot follow its items")]

@@ -12,7 +12,7 @@ import altcraft
 from altcraft import Problem, XMLError
 from altcraft._serialize import to_plain
 from altcraft._validate import check
-from altcraft._xml import decode_request
+from altcraft._xml import decode_request_leniently
 
 from ._config import OperationFailed
 
@@ -26,28 +26,21 @@ def _is_xml(raw: bytes, name: str) -> bool:
     return head == b"<" or (head not in (b"{", b"[") and name.lower().endswith(".xml"))
 
 
-class _Unfit(OperationFailed):
-    """Readable XML with a value its schema type cannot take: reported as a problem of the body."""
+def load_body(operation: str, raw: bytes, name: str) -> tuple[Any, list[Problem]]:
+    """The JSON form of a request body given as JSON or Altcraft XML (told apart by content, then name).
 
-    def __init__(self, message: str, problem: Problem) -> None:
-        super().__init__(message)
-        self.problem = problem
-
-
-def load_body(operation: str, raw: bytes, name: str) -> Any:
-    """The JSON form of a request body given as JSON or Altcraft XML (told apart by content, then name)."""
+    XML is read leniently: a value that does not fit its schema is kept in its JSON form, so that the
+    schema check reports every problem, in the words it uses for JSON. Returned with the problems of the
+    XML that have no JSON form (an empty-array marker after items).
+    """
     if _is_xml(raw, name):
-        failed: XMLError | None = None
         try:
-            return decode_request(operation, raw)
+            body, problems = decode_request_leniently(operation, raw)
         except XMLError as exc:
-            failed = exc
-        message = f"{name}: not a readable {operation} XML request: {failed}"
-        if failed.field is not None and failed.problem is not None:
-            raise _Unfit(message, Problem(failed.field, failed.problem))
-        raise OperationFailed(message)
+            raise OperationFailed(f"{name}: not a readable {operation} XML request: {exc}") from None
+        return body, [Problem(field, message) for field, message in problems]
     try:
-        return orjson.loads(raw)
+        return orjson.loads(raw), []
     except orjson.JSONDecodeError as exc:
         raise OperationFailed(f"{name}: not valid JSON: {exc}") from None
 
@@ -68,18 +61,11 @@ def validate(operation: str, file: IO[bytes], as_json: bool) -> None:
     given = str(getattr(file, "name", "-"))
     name = "<stdin>" if given in ("-", "<stdin>") else given
     raw = file.read()
-    problems: tuple[Problem, ...] = ()
-    assumptions: list[str] = []
-    body: Any = None
-    try:
-        body = load_body(operation, raw, name)
-    except _Unfit as exc:  # a value XML cannot give its schema type: a problem at its path
-        problems = (exc.problem,)
-    if body is not None:
-        # The same checks as altcraft.validate, taken apart: refusals, and the rules only assumed.
-        refusals, warned = check(operation, to_plain(body) if isinstance(body, dict) else body)
-        problems = tuple(refusals)
-        assumptions = [f"{p.field} {p.message}" for p in warned]
+    body, xml_problems = load_body(operation, raw, name)
+    # The same checks as altcraft.validate, taken apart: refusals, and the rules only assumed.
+    refusals, warned = check(operation, to_plain(body) if isinstance(body, dict) else body)
+    problems = (*xml_problems, *refusals)
+    assumptions = [f"{p.field} {p.message}" for p in warned]
     if as_json:
         report = {
             "operation": operation,
