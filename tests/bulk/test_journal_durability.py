@@ -166,3 +166,58 @@ def test_the_journal_of_a_running_import_is_wal_with_synchronous_full(
         assert other.execute("PRAGMA journal_mode").fetchone()[0] == "wal"  # persistent in the file
     finally:
         other.close()
+
+
+def attempts_in_journal(journal: Path) -> dict[int, tuple[str, int]]:
+    db = sqlite3.connect(f"file:{journal}?mode=ro", uri=True)
+    try:
+        return {int(f): (str(s), int(a)) for f, s, a in db.execute("SELECT first_row, state, attempts FROM chunk")}
+    finally:
+        db.close()
+
+
+def test_a_chunk_sent_again_on_resume_is_committed_as_sending_first_and_counts_its_attempt(tmp_path: Path) -> None:
+    """A chunk a first run proved unsent (nothing listened) is sent again by the resume: its request too
+    must find it journaled as ``sending`` (else a kill during that send would leave it *unsent*, and the
+    next resume would send it a third time), with its attempt counted."""
+    journal = tmp_path / "j.db"
+
+    def refuse(request: httpx.Request) -> httpx.Response:
+        raise httpx.ConnectError("connection refused", request=request)
+
+    with Altcraft(BASE, DEFAULT_TOKEN, transport=httpx.MockTransport(refuse), sleep=lambda s: None) as client:
+        first = bulk_import(client, rows(), trigger_id=13, task=False, max_items=CHUNK, journal=journal, concurrency=1)
+    first.close()
+    assert attempts_in_journal(journal) == {1: ("unsent", 1)}
+
+    arrivals = Arrivals(journal)
+    with Altcraft(BASE, DEFAULT_TOKEN, transport=httpx.MockTransport(arrivals)) as client:
+        report = bulk_import(client, rows(), trigger_id=13, task=False, max_items=CHUNK, journal=journal, concurrency=1)
+    try:
+        check(arrivals, report.rows)
+        assert report.imported == ROWS
+        assert attempts_in_journal(journal)[1] == ("done", 2)
+    finally:
+        report.close()
+
+
+def test_a_retried_chunk_counts_each_attempt_in_the_journal(tmp_path: Path) -> None:
+    journal = tmp_path / "j.db"
+    arrivals = Arrivals(journal)
+    calls = {"n": 0}
+
+    def crowded_once(request: httpx.Request) -> httpx.Response:
+        calls["n"] += 1
+        if calls["n"] == 1:
+            return httpx.Response(429, json={"error": 429, "error_text": "Too many"}, headers={"Retry-After": "0"})
+        return arrivals(request)
+
+    with Altcraft(BASE, DEFAULT_TOKEN, transport=httpx.MockTransport(crowded_once), max_retries=0) as client:
+        report = bulk_import(client, rows(), trigger_id=13, task=False, max_items=CHUNK, journal=journal, concurrency=1)
+    try:
+        assert report.imported == ROWS
+        attempts = attempts_in_journal(journal)
+        assert attempts[1] == ("done", 2), attempts  # refused once (429), then sent
+        assert {a for first, (_s, a) in attempts.items() if first != 1} == {1}
+    finally:
+        report.close()
