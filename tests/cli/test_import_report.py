@@ -192,3 +192,48 @@ def test_the_dry_run_with_q_prints_nothing_but_exits_with_the_verdict(tmp_path: 
     data = rows(tmp_path / "rows.jsonl", 20, {3})
     result = run(["import", str(data), "--trigger-id", "13", "--dry-run", "-q"])
     assert result.exit_code == 1 and result.output == ""
+
+
+def test_the_dry_run_summary_has_its_keys_and_the_results_file(tmp_path: Path) -> None:
+    import time
+
+    data = rows(tmp_path / "rows.jsonl", 30, {7})
+    results = tmp_path / "rejected.csv"
+    started = time.monotonic()
+    summary = json.loads(
+        run(["import", str(data), "--db-id", "1", "--dry-run", "--json", "--results", str(results)]).stdout
+    )
+    took = time.monotonic() - started
+    assert set(summary) == {
+        "rows", "valid", "rejected", "imported", "unknown", "unconfirmed", "chunks", "bytes", "seconds",
+        "dry_run", "rejected_rows", "warnings", "results", "exit_code",
+    }  # fmt: skip
+    assert summary["unknown"] == summary["unconfirmed"] == summary["imported"] == 0 and summary["dry_run"] is True
+    assert 0 <= summary["seconds"] <= took and summary["results"] == str(results) and summary["exit_code"] == 1
+    assert summary["chunks"] == 29  # --db-id: one request per valid row
+    import csv
+
+    with results.open(newline="", encoding="utf-8") as fh:
+        records = list(csv.DictReader(fh))
+    assert [(r["row"], r["state"], r["field"]) for r in records] == [("7", "rejected", "data.subscriptions")]
+
+
+@pytest.mark.parametrize("bad", ["email", "=email", "email=", "email=  "])
+def test_a_map_that_is_not_column_equals_field_is_a_usage_error_naming_map(tmp_path: Path, bad: str) -> None:
+    data = rows(tmp_path / "rows.jsonl", 3)
+    result = run(["import", str(data), "--trigger-id", "13", "--dry-run", "--map", bad])
+    assert (
+        result.exit_code == 2
+        and "Invalid value for --map: " in result.stderr
+        and "is not COLUMN=FIELD" in result.stderr
+    )
+
+
+def test_a_column_mapped_twice_is_a_usage_error_naming_map(tmp_path: Path) -> None:
+    data = rows(tmp_path / "rows.jsonl", 3)
+    result = run(["import", str(data), "--trigger-id", "13", "--dry-run", "--map", "a=b", "--map", "a=c"])
+    assert (
+        result.exit_code == 2
+        and "Invalid value for --map: " in result.stderr
+        and "column 'a' is mapped twice" in result.stderr
+    )
