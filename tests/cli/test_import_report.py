@@ -237,3 +237,11 @@ def test_a_column_mapped_twice_is_a_usage_error_naming_map(tmp_path: Path) -> No
         and "Invalid value for --map: " in result.stderr
         and "column 'a' is mapped twice" in result.stderr
     )
+
+
+def test_rows_of_a_chunk_that_could_not_be_sent_are_not_counted_as_sent(tmp_path: Path) -> None:
+    data = rows(tmp_path / "rows.jsonl", 3000)
+    result = run(["import", str(data), "--trigger-id", "13", "--json"], refused_url())
+    summary = json.loads(result.stdout)
+    assert summary["pending"] > 0 and summary["sent_this_run"] == 0, summary
+    assert "(0 rows/s sent)" in run(["import", str(data), "--trigger-id", "13", "--resume"], refused_url()).stdout

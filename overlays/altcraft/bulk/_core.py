@@ -356,6 +356,7 @@ class ImportCore:
             # The first such chunk stops the run; one settling after it is done (reading has stopped already).
             action: Literal["stop", "done"] = "stop" if self.stopped is None else "done"
             self.stopped = self.stopped or outcome.reason
+            self.rows_sent -= live.sent_count  # unsent: proven not processed, not counted as sent
             return Step(self._move(chunk_id, live, "unsent", reason=outcome.reason), action, reason=outcome.reason)
         raise TypeError(f"unexpected outcome {outcome!r}")
 
@@ -363,6 +364,7 @@ class ImportCore:
         """A retry that will not happen (interrupted): the chunk was proven not sent."""
         live = self._live[chunk_id]
         self.in_flight -= 1
+        self.rows_sent -= live.sent_count
         return self._move(chunk_id, live, "unsent", reason=reason)
 
     def stop(self, reason: str) -> None:

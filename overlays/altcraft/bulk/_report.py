@@ -57,7 +57,8 @@ class ImportReport:
     ``complete`` is true when nothing is pending and the input was read to its end. ``chunks`` is the
     number of chunks journaled over all runs (one request each, when anything of it was sent).
     ``rows_read`` and ``rows_sent`` are this run's: the rows it read from the input (those of journaled
-    chunks included, as it re-reads them to check them) and the rows it sent (0: this run sent nothing).
+    chunks included, as it re-reads them to check them) and the rows it sent (as ``Progress.rows_sent``;
+    0: this run sent nothing).
     """
 
     def __init__(

@@ -104,6 +104,10 @@ class Counts:
 class Progress:
     """What ``on_progress`` receives: rows read from the input this run, rows sent, and rows per state.
 
+    ``rows_sent`` counts the rows of every chunk whose request this run started, less those of the chunks
+    it left *unsent* (proven not processed: the connection failed, a 429, a refused token, a retry that
+    an interruption stopped): the rows the server may have processed.
+
     ``input_done`` turns true once the input has been read to its end: from then on the run only settles
     the ``chunks_in_flight`` and waits for the ``tasks_waiting``.
     """

@@ -58,7 +58,7 @@ IMPORT_EXIT_CODES = {
     EXIT_ROWS_REJECTED: "rows rejected (none unknown or unconfirmed); or stopped with rows pending (--resume)",
     EXIT_USAGE: "usage error (options, the journal, --results, the CSV header, the target); nothing was sent",
     EXIT_CONFIG: "configuration error (no server URL, no token, an unreadable token file); nothing was sent",
-    EXIT_ROWS_UNKNOWN: "rows unknown or unconfirmed, whatever else happened",
+    EXIT_ROWS_UNKNOWN: "rows unknown or unconfirmed, whatever else happened (but an interruption: 130)",
     EXIT_INTERRUPTED: "interrupted (Ctrl-C); the journal is consistent: --resume carries on",
 }
 

@@ -244,7 +244,8 @@ def print_dry_run(
     of them) and warnings on stderr."""
     click.echo(
         f"dry run of {name}: {count(summary['rows'])} rows, {count(summary['valid'])} valid, "
-        f"{count(summary['rejected'])} rejected; would send {count(summary['chunks'])} chunks, "
+        f"{count(summary['rejected'])} rejected; would send {count(summary['chunks'])} "
+        f"chunk{'' if summary['chunks'] == 1 else 's'}, "
         f"{count(summary['bytes'])} bytes (the token not counted); nothing was sent"
     )
     more = f"--results {results} lists them all" if results is not None else "--results FILE lists them all"
