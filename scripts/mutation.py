@@ -119,6 +119,11 @@ EQUIVALENT: dict[str, str] = {
     "altcraft.bulk._core.xǁImportCoreǁ_chunk__mutmut_12": "`strict=True` dropped: as _chunk_9",
     "altcraft.bulk._core.xǁImportCoreǁ_move__mutmut_11": "`live.state = state` -> None: a live chunk's state is"
     " always sending, accepted or unsent, all counted as pending, as None is; the counts move the same",
+    # bulk/_journal.py (sampled run of 7 December 2026)
+    "altcraft.bulk._journal.xǁJournalǁ__init____mutmut_28": "`check_same_thread=False` dropped: the journal is used"
+    " only by the thread that opened it (the shells' caller; sends and waits never touch it)",
+    "altcraft.bulk._journal.xǁJournalǁ_update__mutmut_3": "`state` -> `STATE` in SQL: column names ignore case",
+    "altcraft.bulk._journal.xǁJournalǁchunks__mutmut_8": "`first_row` -> `FIRST_ROW` in SQL: column names ignore case",
     # The entries keyed altcraft._client.* are of the layout before the split (its full run of 4,082 mutants).
     "altcraft._limits.x__encoder__mutmut_15": "the XML item tag 'data' -> None: '<None>' has the length of '<data>'"
     " and _encoder only measures the length",

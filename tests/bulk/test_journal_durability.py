@@ -221,3 +221,27 @@ def test_a_retried_chunk_counts_each_attempt_in_the_journal(tmp_path: Path) -> N
         assert {a for first, (_s, a) in attempts.items() if first != 1} == {1}
     finally:
         report.close()
+
+
+def test_the_journal_is_readable_by_its_owner_only_and_checkpoints_without_a_warning(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    """The journal holds the rows' profile ids: created 0600 whatever the umask. Each ``sending`` record
+    is checkpointed into the file; with no other reader, every checkpoint completes, so nothing is logged."""
+    import logging
+    import os
+    import stat
+
+    journal = tmp_path / "j.db"
+    old = os.umask(0o022)
+    try:
+        with (
+            caplog.at_level(logging.WARNING, logger="altcraft"),
+            Altcraft(BASE, DEFAULT_TOKEN, transport=httpx.MockTransport(Arrivals(journal))) as client,
+        ):
+            report = bulk_import(client, rows(), trigger_id=13, task=False, max_items=CHUNK, journal=journal)
+        report.close()
+    finally:
+        os.umask(old)
+    assert stat.S_IMODE(journal.stat().st_mode) == 0o600
+    assert [r.getMessage() for r in caplog.records] == []

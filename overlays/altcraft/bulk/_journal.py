@@ -237,9 +237,3 @@ class Journal:
             "ORDER BY first_row"
         )
         yield from cursor
-
-    def info(self) -> dict[str, Any]:
-        row = self._db.execute("SELECT operation, root, input_id, created FROM run WHERE id = 1").fetchone()
-        if row is None:
-            return {}
-        return {"operation": row[0], "root": orjson.loads(row[1]), "input_id": row[2], "created": row[3]}
