@@ -118,14 +118,12 @@ def item_size(format: str) -> Any:
     if format == "xml":
         from ._schema import shape
         from ._serialize import to_plain
-        from ._xml import emit_item
+        from ._xml import encode_item
 
         item_shape = shape("BatchItem")
 
         def xml_size(item: Any) -> int:
-            out: list[str] = []
-            emit_item(out, "data", to_plain(item), item_shape, "data", "")
-            return len("".join(out).encode("utf-8"))
+            return len(encode_item(to_plain(item), item_shape))
 
         return xml_size
     raise ValueError(f"format must be 'json' or 'xml', not {format!r}")

@@ -33,6 +33,7 @@ __all__ = [
     "decode_request_leniently",
     "decode_response",
     "encode",
+    "encode_item",
     "encode_request",
 ]
 
@@ -428,16 +429,27 @@ def _find_control(value: Any, path: str) -> str | None:
     return next(found, None)
 
 
+def _checked(text: str, value: Any, path: str) -> bytes:
+    if _CONTROL.search(text):
+        where = _find_control(value, path) or path or "body"
+        raise InvalidInput(f"{where}: control characters and lone surrogates cannot be sent in XML", field=where)
+    return text.encode("utf-8")
+
+
 def encode(body: Mapping[str, Any], shape: Shape) -> bytes:
     """Encode a JSON-shaped body as an Altcraft XML document."""
     out: list[str] = ["<xml>"]
     _emit_fields(out, body, shape, "")
     out.append("</xml>")
-    text = "".join(out)
-    if _CONTROL.search(text):
-        where = _find_control(body, "") or "body"
-        raise InvalidInput(f"{where}: control characters and lone surrogates cannot be sent in XML", field=where)
-    return text.encode("utf-8")
+    return _checked("".join(out), body, "")
+
+
+def encode_item(item: Any, shape: Shape | None) -> bytes:
+    """One batch item as the ``<data>`` element of a request (:class:`InvalidInput`, its field under
+    ``data``, for what XML cannot carry: a key that is no element name, a control character)."""
+    out: list[str] = []
+    emit_item(out, "data", item, shape, "data", "")
+    return _checked("".join(out), item, "data")
 
 
 def encode_request(operation: str, body: Mapping[str, Any]) -> bytes:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pytest
 from altcraft import InvalidInput, OutcomeUnknown, TaskTimeout, TransportError, WaitCancelled
 from altcraft.bulk._outcomes import NotSent, Refused, StillRunning, Unknown, classify_send_error, classify_wait_error
 
@@ -45,3 +46,23 @@ def test_a_failed_send_passes_the_answers_retry_after_on() -> None:
     crowded.retry_after = 9.0
     outcome = classify_send_error(crowded)
     assert isinstance(outcome, NotSent) and outcome.retry_after == 9.0 and not outcome.fatal
+
+
+@pytest.mark.parametrize(("asked", "paused"), [(86400.0, 60.0), (float("inf"), 60.0), (1e12, 60.0), (7.5, 7.5)])
+def test_the_pause_a_failed_send_asks_for_is_at_most_a_minute(asked: float, paused: float) -> None:
+    from altcraft import ServerError
+
+    busy = ServerError("import_and_start_batch_task: Altcraft error 503 (HTTP 503): busy", http_status=503)
+    busy.retry_after = asked
+    outcome = classify_send_error(busy)
+    assert isinstance(outcome, Unknown) and outcome.retry_after == paused
+
+
+@pytest.mark.parametrize("asked", [float("nan"), -5.0])
+def test_a_pause_that_is_no_number_of_seconds_is_ignored(asked: float) -> None:
+    from altcraft import ServerError
+
+    busy = ServerError("busy", http_status=503)
+    busy.retry_after = asked
+    outcome = classify_send_error(busy)
+    assert isinstance(outcome, Unknown) and outcome.retry_after is None

@@ -245,3 +245,36 @@ def test_rows_of_a_chunk_that_could_not_be_sent_are_not_counted_as_sent(tmp_path
     summary = json.loads(result.stdout)
     assert summary["pending"] > 0 and summary["sent_this_run"] == 0, summary
     assert "(0 rows/s sent)" in run(["import", str(data), "--trigger-id", "13", "--resume"], refused_url()).stdout
+
+
+def test_a_row_xml_cannot_carry_is_rejected_alone_and_the_rest_imported(
+    slow_tasks: MockProcess, tmp_path: Path
+) -> None:
+    """A key that is no XML element name, or a control character, refuses its row, before anything is
+    sent, as any local refusal: not the whole import (which had sent chunks before it, exit 2)."""
+    data = tmp_path / "rows.jsonl"
+    lines = [orjson.dumps({"data": {"email": f"x{i}@report.test"}}) for i in range(1, 301)]
+    lines[149] = orjson.dumps({"data": {"email": "bad@report.test", "bad name": "x"}})
+    lines[249] = orjson.dumps({"data": {"email": "ctl@report.test", "_fname": "a\x01b"}})
+    data.write_bytes(b"\n".join(lines) + b"\n")
+    args = ["import", str(data), "--trigger-id", "13", "--chunk-size", "100", "--format", "xml"]
+    dry = json.loads(run([*args, "--dry-run", "--json"]).stdout)
+    assert [(r["row"], r["field"]) for r in dry["rejected_rows"]] == [(150, "data.bad name"), (250, "data._fname")]
+    assert "'bad name' is not a valid XML element name" in dry["rejected_rows"][0]["reason"]
+    results = tmp_path / "results.jsonl"
+    done = run([*args, "--json", "--results", str(results)], slow_tasks.url)
+    summary = json.loads(done.stdout)
+    assert done.exit_code == 1 and summary["imported"] == 298 and summary["rejected"] == 2, (summary, done.stderr)
+    states = {r["row"]: r["state"] for r in map(json.loads, results.read_bytes().splitlines())}
+    assert states[150] == states[250] == "rejected" and list(states.values()).count("imported") == 298
+
+
+def test_with_q_the_warning_about_unknown_rows_still_shows(tmp_path: Path) -> None:
+    data = rows(tmp_path / "rows.jsonl", 200)
+    with MockProcess(drop_rate=1.0, seed=9, token=CANARY) as dropping:  # every answer lost after processing
+        result = run(["import", str(data), "--trigger-id", "13", "--chunk-size", "100", "-q"], dropping.url)
+    assert result.exit_code == 5 and result.stdout == ""
+    assert result.stderr.splitlines() == [
+        "altcraft import: 200 rows unknown: their requests were sent and may have been processed (see --results); "
+        "--resume --resend-unknown sends them again, and they may then be launched twice"
+    ]

@@ -15,6 +15,7 @@ from .._errors import (
     TaskFailed,
     TransportError,
 )
+from .._protocol import MAX_RETRY_AFTER
 
 __all__ = [
     "FATAL_STATUSES",
@@ -88,8 +89,12 @@ Outcome = Imported | Accepted | Refused | Unknown | NotSent | StillRunning
 
 
 def _retry_after(exc: BaseException) -> float | None:
+    """The pause a failed send's answer asked for (``Retry-After``), at most :data:`MAX_RETRY_AFTER` as the
+    client's own retries (a day, or ``inf``, would stall the import)."""
     value = getattr(exc, "retry_after", None)
-    return float(value) if isinstance(value, int | float) and not isinstance(value, bool) and value >= 0 else None
+    if not isinstance(value, int | float) or isinstance(value, bool) or not value >= 0:  # None, NaN, negative
+        return None
+    return min(float(value), MAX_RETRY_AFTER)
 
 
 def classify_send_error(exc: BaseException) -> Outcome:

@@ -150,7 +150,11 @@ class ChunkBuilder:
         # (the chunk fast path in ImportCore._new_chunks relies on: valid as a chunk => valid row by row)
         if self.target.per_row:
             return plain, None, 0
-        size = (len(encoded) if self.json else self.size_of(plain)) + 1
+        try:
+            size = (len(encoded) if self.json else self.size_of(plain)) + 1
+        except InvalidInput as exc:  # a key or a value this format cannot carry (XML: a name with a space)
+            where = (exc.field or "row").removeprefix("data.")
+            return None, (where, str(exc).split(": ", 1)[-1]), 0
         if size > self.max_bytes:
             return None, ("row", f"encodes to {size} bytes, over the {self.max_bytes}-byte room of one request"), 0
         return plain, None, size

@@ -194,7 +194,12 @@ _HELP_EPILOG = (
     "lines. With --dry-run: the rejected rows only.",
 )
 @click.option("--json", "as_json", is_flag=True, help="Print one summary object (JSON) on stdout.")
-@click.option("-q", "--quiet", is_flag=True, help="Only errors and warnings: no progress, summary or hints.")
+@click.option(
+    "-q",
+    "--quiet",
+    is_flag=True,
+    help="Only errors and warnings (rows that may have been launched twice): no progress, summary or hints.",
+)
 @seconds_option(
     "--progress-every",
     default=5.0,
@@ -339,10 +344,10 @@ def import_(
         print_summary(summary, as_json, unread)
     resumable = journal_path is not None
     if interrupted is not None:
-        how = "carry on with the same command and --resume" if resumable else "stdin without --journal: no resume"
-        raise Interrupted(f"interrupted; the journal is consistent: {how}")
-    if not quiet:
-        print_hints(report, resumable, resume)
+        if resumable:
+            raise Interrupted("interrupted; the journal is consistent: carry on with the same command and --resume")
+        raise Interrupted("interrupted; stdin without --journal: this import cannot be resumed")
+    print_hints(report, resumable, resume, quiet)
     if code:
         raise click.exceptions.Exit(code)
 

@@ -203,10 +203,13 @@ def print_summary(summary: Mapping[str, Any], as_json: bool, unread: Unread | No
         click.echo(f"journal: {summary['journal']}")
 
 
-def print_hints(report: ImportReport, resumable: bool, resumed: bool) -> None:
-    """What to do about rows that did not end imported, and a resume that had nothing to do (stderr)."""
+def print_hints(report: ImportReport, resumable: bool, resumed: bool, quiet: bool) -> None:
+    """What to do about rows that did not end imported, and a resume that had nothing to do (stderr).
+
+    With ``quiet`` only the warnings: rows that may have been launched (unknown) or are unconfirmed.
+    """
     again = "run the same command with --resume" if resumable else "(the input is stdin without --journal: no resume)"
-    if resumed and report.rows_sent == 0:
+    if resumed and report.rows_sent == 0 and not quiet:
         left = "nothing was left to send" if report.complete or not report.pending else "nothing could be sent"
         click.echo(f"altcraft import: --resume: {left}; this run sent no request", err=True)
     if report.unknown:
@@ -222,7 +225,7 @@ def print_hints(report: ImportReport, resumable: bool, resumed: bool) -> None:
             "were sent in their chunks",
             err=True,
         )
-    if report.pending or not report.complete:
+    if (report.pending or not report.complete) and not quiet:
         click.echo(f"altcraft import: {count(report.pending)} rows pending, the input not finished: {again}", err=True)
 
 
