@@ -1,6 +1,6 @@
 """``python -m altcraft``: the ``altcraft`` command."""
 
-from altcraft.cli import main
+from altcraft.cli import run
 
 if __name__ == "__main__":
-    main(prog_name="altcraft")
+    run()

@@ -278,3 +278,60 @@ def test_with_q_the_warning_about_unknown_rows_still_shows(tmp_path: Path) -> No
         "altcraft import: 200 rows unknown: their requests were sent and may have been processed (see --results); "
         "--resume --resend-unknown sends them again, and they may then be launched twice"
     ]
+
+
+def test_a_second_ctrl_c_exits_at_once_though_a_request_is_stuck(tmp_path: Path) -> None:
+    """A server that accepts and never answers: the first Ctrl-C waits for the request in flight (up to
+    its 30 s timeout); the second gives it up, and the process exits then, not when the request times out."""
+    import signal
+    import subprocess
+    import sys
+    import threading
+    import time
+
+    from tests.processes import restore_sigint
+
+    listener = socket.socket()
+    listener.bind(("127.0.0.1", 0))
+    listener.listen(16)
+    held: list[socket.socket] = []
+    stop = threading.Event()
+
+    def accept() -> None:
+        listener.settimeout(0.2)
+        while not stop.is_set():
+            try:
+                held.append(listener.accept()[0])  # never answered
+            except OSError:
+                continue
+
+    thread = threading.Thread(target=accept, daemon=True)
+    thread.start()
+    data = rows(tmp_path / "rows.jsonl", 100)
+    env = {"PATH": "/usr/bin:/bin", "ALTCRAFT_URL": f"http://127.0.0.1:{listener.getsockname()[1]}",
+           "ALTCRAFT_TOKEN": CANARY}  # fmt: skip
+    child = subprocess.Popen(
+        [sys.executable, "-m", "altcraft", "--timeout", "30", "import", str(data), "--trigger-id", "13", "-q"],
+        cwd=tmp_path, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, preexec_fn=restore_sigint,
+    )  # fmt: skip
+    try:
+        deadline = time.monotonic() + 20
+        while not held and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert held, "the request never arrived"
+        child.send_signal(signal.SIGINT)
+        time.sleep(0.5)
+        started = time.monotonic()
+        child.send_signal(signal.SIGINT)
+        out, err = child.communicate(timeout=60)
+        took = time.monotonic() - started
+    finally:
+        stop.set()
+        child.kill()
+        for s in held:
+            s.close()
+        listener.close()
+    assert child.returncode == 130, (out, err)
+    assert took < 15, took  # the request's timeout is 30 s
+    assert "Traceback" not in err and CANARY not in out + err
+    assert err.splitlines()[-1].startswith("altcraft: error: interrupted"), err
