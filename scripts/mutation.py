@@ -137,6 +137,11 @@ EQUIVALENT: dict[str, str] = {
     " only by the thread that opened it (the shells' caller; sends and waits never touch it)",
     "altcraft.bulk._journal.xǁJournalǁ_update__mutmut_3": "`state` -> `STATE` in SQL: column names ignore case",
     "altcraft.bulk._journal.xǁJournalǁchunks__mutmut_8": "`first_row` -> `FIRST_ROW` in SQL: column names ignore case",
+    # bulk/_rows.py (sampled run of 7 December 2026)
+    "altcraft.bulk._rows.x_plain_block__mutmut_10": "`end = None`: calling it raises TypeError, which the"
+    " `except orjson.JSONEncodeError` (a TypeError) catches: the block goes row by row, the same chunks, slower",
+    "altcraft.bulk._rows.x_plain_block__mutmut_15": "`joined -= b'\\n'`: a TypeError, caught as _10: row by row",
+    "altcraft.bulk._rows.x_plain_row__mutmut_10": "the codec name 'utf-8' -> 'UTF-8': codec names ignore case",
     # The entries keyed altcraft._client.* are of the layout before the split (its full run of 4,082 mutants).
     "altcraft._limits.x__encoder__mutmut_15": "the XML item tag 'data' -> None: '<None>' has the length of '<data>'"
     " and _encoder only measures the length",

@@ -512,3 +512,13 @@ def test_a_row_nested_too_deeply_is_refused_and_the_others_go_on() -> None:
     )
     assert [(r.row, r.state) for r in checked] == [(1, "rejected")]
     assert checked.rows == 2 and checked.chunks == 1
+
+
+def test_a_null_row_and_a_row_that_cannot_be_encoded_are_refused_with_their_own_reasons() -> None:
+    from altcraft.bulk import check_rows
+
+    checked = check_rows([{"data": {"email": "a@b.c"}}, None, {"data": {"email": {1, 2}}}], trigger_id=13)
+    assert [(r.row, r.field, r.reason) for r in checked] == [
+        (2, "row", "refused before sending: must be an object, not null"),
+        (3, "row", "refused before sending: cannot be encoded as JSON"),
+    ]

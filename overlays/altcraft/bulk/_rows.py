@@ -127,8 +127,12 @@ class ChunkBuilder:
 
     def accept(self, plain: Any, encoded: bytes) -> tuple[dict[str, Any] | None, tuple[str, str] | None, int]:
         """(item, None, size) for a row to send, or (None, (field, reason), 0) for one refused here."""
-        if plain is None:
-            return None, ("row", "cannot be encoded as JSON"), 0
+        if plain is None:  # a JSON null, or a row plain_row could not encode
+            return (
+                None,
+                ("row", "must be an object, not null" if encoded == b"null" else "cannot be encoded as JSON"),
+                0,
+            )
         if isinstance(plain, Unreadable):
             return None, (plain.field, plain.reason), 0
         if not isinstance(plain, dict):
