@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 from altcraft import InvalidInput, OutcomeUnknown, TaskTimeout, TransportError, WaitCancelled
 from altcraft.bulk._outcomes import NotSent, Refused, StillRunning, Unknown, classify_send_error, classify_wait_error
@@ -66,3 +68,52 @@ def test_a_pause_that_is_no_number_of_seconds_is_ignored(asked: float) -> None:
     busy.retry_after = asked
     outcome = classify_send_error(busy)
     assert isinstance(outcome, Unknown) and outcome.retry_after is None
+
+
+def test_an_error_that_is_no_4xx_leaves_the_outcome_unknown() -> None:
+    from altcraft import AltcraftError
+
+    odd = AltcraftError("import_and_start_batch_task: Altcraft error 1 (HTTP 200): odd", code=1, http_status=200)
+    assert classify_send_error(odd) == Unknown("outcome unknown: " + str(odd))
+    assert classify_send_error(RuntimeError("boom")) == Unknown("outcome unknown: RuntimeError: boom")
+
+
+def _bulk(transport: Any, **kwargs: Any) -> Any:
+    import httpx
+    from altcraft import Altcraft
+    from altcraft.bulk import bulk_import
+    from altcraft_mock import DEFAULT_TOKEN
+
+    rows = [{"data": {"email": f"r{i}@outcomes.test", "_fname": "x" * 200}} for i in range(1, 201)]
+    with Altcraft("http://altcraft.test", DEFAULT_TOKEN, transport=httpx.MockTransport(transport)) as client:
+        return bulk_import(client, rows, trigger_id=13, **kwargs)
+
+
+def test_max_bytes_cuts_the_chunks_by_their_size() -> None:
+    import httpx
+    import orjson
+
+    sizes: list[int] = []
+
+    def server(request: httpx.Request) -> httpx.Response:
+        sizes.append(len(request.content))
+        items = orjson.loads(request.content)["data"]
+        return httpx.Response(200, json={"error": 0, "result": [{"profile_id": str(i)} for i in range(len(items))]})
+
+    report = _bulk(server, task=False, max_bytes=20_000)
+    try:
+        assert report.imported == 200 and len(sizes) > 2 and max(sizes) <= 20_000, sizes
+    finally:
+        report.close()
+
+
+def test_a_task_answer_without_a_task_id_leaves_its_rows_unknown() -> None:
+    import httpx
+
+    report = _bulk(lambda request: httpx.Response(200, json={"error": 0, "error_text": "Successful"}))
+    try:
+        reasons = {r.reason for r in report.results()}
+        assert report.unknown == 200
+        assert reasons == {"the task was accepted, but the answer gives no task id to wait for"}
+    finally:
+        report.close()
