@@ -117,3 +117,33 @@ def test_a_task_answer_without_a_task_id_leaves_its_rows_unknown() -> None:
         assert reasons == {"the task was accepted, but the answer gives no task id to wait for"}
     finally:
         report.close()
+
+
+def test_abulk_import_passes_max_bytes_and_plain_rows_on() -> None:
+    import asyncio
+
+    import httpx
+    import orjson
+    from altcraft import AsyncAltcraft
+    from altcraft.bulk import abulk_import
+    from altcraft_mock import DEFAULT_TOKEN
+
+    sizes: list[int] = []
+
+    async def server(request: httpx.Request) -> httpx.Response:
+        sizes.append(len(request.content))
+        items = orjson.loads(request.content)["data"]
+        return httpx.Response(200, json={"error": 0, "result": [{"profile_id": str(i)} for i in range(len(items))]})
+
+    rows = [{"data": {"email": f"r{i}@outcomes.test", "_fname": "x" * 200}} for i in range(1, 201)]
+    rows[9]["data"]["subscriptions"] = 5  # refused: with plain_rows, its chunk is checked whole, then row by row
+
+    async def go() -> Any:
+        async with AsyncAltcraft("http://altcraft.test", DEFAULT_TOKEN, transport=httpx.MockTransport(server)) as c:
+            return await abulk_import(c, rows, trigger_id=13, task=False, max_bytes=20_000, plain_rows=True)
+
+    report = asyncio.run(go())
+    try:
+        assert report.imported == 199 and report.rejected == 1 and max(sizes) <= 20_000 and len(sizes) > 2, sizes
+    finally:
+        report.close()

@@ -316,9 +316,9 @@ def _columns(header: Sequence[str], mapping: Mapping[str, str], per_row: bool) -
         if len(path) < 2 and path[0] in ("data", "custom_data"):
             raise ColumnError(f"column {name!r}: name a field inside {path[0]} ({path[0]}.NAME)")
         key = tuple(path)
-        if key in seen:
-            raise ColumnError(f"columns {seen[key]!r} and {name!r} are the same field")
-        seen[key] = name
+        if key in seen:  # named as in the header (a --map can make two columns one field)
+            raise ColumnError(f"columns {seen[key]!r} and {header[index]!r} are the same field ({name})")
+        seen[key] = header[index]
         columns.append(_Column(index, key, _converter(_shape_at(item_shape, path))))
     if per_row and ("email",) not in seen and ("data", "email") in seen:
         source = next(c for c in columns if c.path == ("data", "email"))
