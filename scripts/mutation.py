@@ -146,6 +146,11 @@ EQUIVALENT: dict[str, str] = {
     # bulk/_async.py (sampled run of 7 December 2026)
     "altcraft.bulk._async.x_abulk_import__mutmut_22": "`plain_rows=None`: the rows are then converted first (a"
     " plain dict converts to an equal dict) and validated row by row: the same chunks and states, slower",
+    # bulk/_states.py (sampled run of 7 December 2026)
+    "altcraft.bulk._states.x_encode_ids__mutmut_5": "the codec name 'utf-8' -> 'UTF-8': codec names ignore case",
+    "altcraft.bulk._states.x_decode_ids__mutmut_5": "the codec name 'utf-8' -> 'UTF-8': codec names ignore case",
+    "altcraft.bulk._states.x_decode_ids__mutmut_7": "`if text` -> `if text or True`: a non-empty blob decodes to a"
+    " non-empty text (the empty one returned before)",
     # The entries keyed altcraft._client.* are of the layout before the split (its full run of 4,082 mutants).
     "altcraft._limits.x__encoder__mutmut_15": "the XML item tag 'data' -> None: '<None>' has the length of '<data>'"
     " and _encoder only measures the length",

@@ -59,3 +59,8 @@ def test_the_bytes_read_are_the_whole_file_once_it_is_read(tmp_path: Path) -> No
         assert source.bytes_read == data.stat().st_size
     finally:
         source.close()
+
+
+def test_the_help_shows_the_default_of_each_seconds_option() -> None:
+    text = " ".join(CliRunner().invoke(main, ["import", "--help"]).output.split())
+    assert "Seconds between progress lines when stderr is not a terminal. [default: 5.0; x>=0]" in text
