@@ -22,13 +22,11 @@ from pathlib import Path
 from typing import Any
 
 import httpx
-import orjson
 
+from .import_rows import make_item, write_rows
 from .processes import restore_sigint
 
 CANARY = "CANARY-ATTACK-TOKEN-5d1e-never-written"
-BAD_EVERY = 997  # refused locally: subscriptions is not an array
-SERVER_FAILS_EVERY = 1499  # a subscription to an unknown resource: the server skips the item (unconfirmed)
 ROOT = Path(__file__).resolve().parents[1]
 
 
@@ -37,17 +35,11 @@ def email(i: int) -> str:
 
 
 def item(i: int) -> dict[str, Any]:
-    data: dict[str, Any] = {"email": email(i), "_fname": f"Name {i}"}
-    if i % BAD_EVERY == 0:
-        data["subscriptions"] = i
-    elif i % SERVER_FAILS_EVERY == 0:
-        data["subscriptions"] = [{"channel": "email", "email": email(i), "resource_id": 999}]
-    return {"data": data}
+    return make_item(i, email(i))
 
 
 def write_jsonl(path: Path, n: int) -> Path:
-    path.write_bytes(b"".join(orjson.dumps(item(i)) + b"\n" for i in range(1, n + 1)))
-    return path
+    return write_rows(path, n, item)
 
 
 def ready(url: str) -> str:

@@ -27,9 +27,7 @@ import pytest
 from altcraft_mock import MockProcess
 
 from ..attack_tools import (
-    BAD_EVERY,
     CANARY,
-    SERVER_FAILS_EVERY,
     Done,
     assert_no_canary,
     check_complete_run,
@@ -46,6 +44,7 @@ from ..attack_tools import (
     write_jsonl,
 )
 from ..fault_accounting import account
+from ..import_rows import BAD_EVERY, SERVER_FAILS_EVERY
 
 N = 100_000
 CHUNK = 500  # 200 chunks

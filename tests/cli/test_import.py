@@ -38,11 +38,10 @@ from click.testing import CliRunner, Result
 from tests.processes import restore_sigint
 
 from ..fault_accounting import account
+from ..import_rows import BAD_EVERY, SERVER_FAILS_EVERY, make_item, write_rows
 
 CANARY = "CANARY-IMPORT-TOKEN-31c9-do-not-leak"
 TASK_SECONDS = 0.2
-BAD_EVERY = 997  # refused locally: subscriptions is not an array (an example-only type, as email's, is only warned)
-SERVER_FAILS_EVERY = 1499  # a subscription to an unknown resource: the server skips the item
 ROOT = Path(__file__).resolve().parents[2]
 
 
@@ -51,19 +50,11 @@ def email(i: int) -> str:
 
 
 def item(i: int) -> dict[str, Any]:
-    data: dict[str, Any] = {"email": email(i), "_fname": f"Name {i}"}
-    if i % BAD_EVERY == 0:
-        data["subscriptions"] = i
-    elif i % SERVER_FAILS_EVERY == 0:
-        data["subscriptions"] = [{"channel": "email", "email": email(i), "resource_id": 999}]
-    return {"data": data}
+    return make_item(i, email(i))
 
 
 def write_jsonl(path: Path, n: int) -> Path:
-    with path.open("wb") as fh:
-        for i in range(1, n + 1):
-            fh.write(orjson.dumps(item(i)) + b"\n")
-    return path
+    return write_rows(path, n, item)
 
 
 def reset(url: str) -> str:
