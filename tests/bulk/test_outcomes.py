@@ -147,3 +147,19 @@ def test_abulk_import_passes_max_bytes_and_plain_rows_on() -> None:
         assert report.imported == 199 and report.rejected == 1 and max(sizes) <= 20_000 and len(sizes) > 2, sizes
     finally:
         report.close()
+
+
+@pytest.mark.parametrize(
+    ("given", "got"),
+    [
+        ({}, ""),
+        ({"trigger_id": 1, "db_id": 2}, " (got trigger_id, db_id)"),
+        ({"workflow_id": 1, "db_id": 1}, " (got workflow_id, db_id)"),
+    ],
+)
+def test_a_bulk_import_needs_exactly_one_target_and_says_which_it_got(given: dict[str, int], got: str) -> None:
+    from altcraft.bulk import check_rows
+
+    with pytest.raises(InvalidInput) as err:
+        list(check_rows([{"data": {"email": "a@b.c"}}], **given))  # type: ignore[arg-type]
+    assert str(err.value) == "bulk_import: give exactly one of trigger_id, workflow_id or db_id" + got
