@@ -151,6 +151,12 @@ EQUIVALENT: dict[str, str] = {
     "altcraft.bulk._states.x_decode_ids__mutmut_5": "the codec name 'utf-8' -> 'UTF-8': codec names ignore case",
     "altcraft.bulk._states.x_decode_ids__mutmut_7": "`if text` -> `if text or True`: a non-empty blob decodes to a"
     " non-empty text (the empty one returned before)",
+    # bulk/_check.py (sampled run of 7 December 2026)
+    "altcraft.bulk._check.xǁRowCheckǁ__init____mutmut_12": "`_root_warned = None`: only tested for truth",
+    "altcraft.bulk._check.xǁRowCheckǁ__iter____mutmut_8": "`self.rows = None` inside the loop: set again after it;"
+    " rows is final (documented) once the iterator is exhausted",
+    "altcraft.bulk._check.xǁRowCheckǁ_warn__mutmut_27": "`warnings +=` -> `=` for the root warnings: they are added"
+    " at the first chunk with items, and no warning comes before it (a chunk without items adds none)",
     # The entries keyed altcraft._client.* are of the layout before the split (its full run of 4,082 mutants).
     "altcraft._limits.x__encoder__mutmut_15": "the XML item tag 'data' -> None: '<None>' has the length of '<data>'"
     " and _encoder only measures the length",

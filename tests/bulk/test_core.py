@@ -522,3 +522,29 @@ def test_a_null_row_and_a_row_that_cannot_be_encoded_are_refused_with_their_own_
         (2, "row", "refused before sending: must be an object, not null"),
         (3, "row", "refused before sending: cannot be encoded as JSON"),
     ]
+
+
+def test_a_chunk_left_sending_is_reported_as_maybe_processed_and_one_never_sent_as_to_send(tmp_path: Path) -> None:
+    j = run_part(tmp_path, rows(30), [None, NotSent("not sent: connection refused", unreached=True)])
+    report = ImportReport(j, rows_read=30, input_done=False, stopped="interrupted", elapsed=1.0)
+    try:
+        results = list(report.results())
+        assert {r.reason for r in results[:10]} == {
+            "its request was in flight when the run stopped and may have been processed; the next run with the "
+            "same journal takes it as unknown and never sends it again"
+        }
+        assert {r.reason for r in results[10:20]} == {
+            "not sent: connection refused; run the import again with the same journal to send it"
+        }
+        assert {r.state for r in results} == {"pending"}
+    finally:
+        report.close()
+
+
+def test_check_rows_cuts_its_chunks_by_max_bytes() -> None:
+    from altcraft.bulk import check_rows
+
+    data = [{"data": {"email": f"r{i}@core.test", "_fname": "x" * 200}} for i in range(200)]
+    whole, cut = check_rows(data, trigger_id=13), check_rows(data, trigger_id=13, max_bytes=20_000)
+    assert list(whole) == list(cut) == []
+    assert whole.chunks == 1 and cut.chunks > 2 and cut.bytes <= cut.chunks * 20_000

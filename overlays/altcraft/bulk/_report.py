@@ -113,6 +113,11 @@ class ImportReport:
             why = reason
             if row_state == "pending" and task_id:
                 why = f"task {task_id} not finished; run the import again with the same journal to wait for it"
+            elif state == "sending":  # left in flight by a second Ctrl-C: it may have been processed
+                why = (
+                    "its request was in flight when the run stopped and may have been processed; the next run with "
+                    "the same journal takes it as unknown and never sends it again"
+                )
             elif row_state == "pending":
                 why = (reason or "not sent") + "; run the import again with the same journal to send it"
             i = 0
