@@ -331,3 +331,27 @@ def test_a_second_ctrl_c_exits_at_once_though_a_request_is_stuck(tmp_path: Path)
     assert took < 15, took  # the request's timeout is 30 s
     assert "Traceback" not in err and CANARY not in out + err
     assert err.splitlines()[-1].startswith("altcraft: error: interrupted"), err
+
+
+def test_the_hints_name_unconfirmed_rows_even_with_q(capsys: pytest.CaptureFixture[str]) -> None:
+    from types import SimpleNamespace
+
+    from altcraft.cli._import_output import print_hints
+
+    report = SimpleNamespace(unknown=0, unconfirmed=7, pending=0, complete=True, rows_sent=10)
+    print_hints(report, resumable=True, resumed=False, quiet=True)  # type: ignore[arg-type]
+    assert capsys.readouterr().err.splitlines() == [
+        "altcraft import: 7 rows unconfirmed: the server listed fewer profiles than were sent in their chunks"
+    ]
+
+
+def test_the_share_done_is_the_share_read_times_the_share_settled(tmp_path: Path) -> None:
+    data = rows(tmp_path / "rows.jsonl", 10)
+    source = open_source(str(data), None, None)  # type: ignore[arg-type]
+    try:
+        source.raw.count = (source.size or 0) // 2  # half the input read
+        with progress_display(source, quiet=False, every=3600) as show:
+            half_settled = Progress(5, 5, 5, 0, 0, 0, 5, 0, 0)  # 5 imported, 5 pending
+            assert "25% done" in show.line(half_settled, show.started + 1)  # type: ignore[union-attr]
+    finally:
+        source.close()
