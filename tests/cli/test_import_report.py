@@ -355,3 +355,11 @@ def test_the_share_done_is_the_share_read_times_the_share_settled(tmp_path: Path
             assert "25% done" in show.line(half_settled, show.started + 1)  # type: ignore[union-attr]
     finally:
         source.close()
+
+
+def test_a_stopped_run_that_read_its_whole_input_says_nothing_of_rows_not_read(tmp_path: Path) -> None:
+    data = rows(tmp_path / "rows.jsonl", 300)  # 3 chunks: all read before the first one fails
+    result = run(["import", str(data), "--trigger-id", "13", "--chunk-size", "100"], refused_url())
+    assert result.exit_code == 1 and "not read yet" not in result.stdout, result.stdout
+    summary = json.loads(run(["import", str(data), "--trigger-id", "13", "--resume", "--json"], refused_url()).stdout)
+    assert summary["not_read"] == 0 and summary["rows"] == 300

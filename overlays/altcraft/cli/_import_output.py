@@ -189,10 +189,11 @@ def print_summary(summary: Mapping[str, Any], as_json: bool, unread: Unread | No
     seconds = summary["seconds"]
     rate = summary["sent_this_run"] / seconds if seconds else 0.0
     parts = [f"{count(summary[k])} {k}" for k in ("imported", "rejected", "unknown", "unconfirmed", "pending")]
-    not_read = ""
-    if unread is not None:
-        not_read = f"; {count(unread.rows)} rows of the input not read yet" if unread.rows is not None else ""
-        not_read = not_read or f"; the rest of the input not read yet ({unread.why})"
+    not_read = ""  # nothing said when every row was read
+    if unread is not None and unread.rows is None:
+        not_read = f"; the rest of the input not read yet ({unread.why})"
+    elif unread is not None and unread.rows:
+        not_read = f"; {count(unread.rows)} rows of the input not read yet"
     click.echo(
         f"{count(summary['rows'])} rows: {', '.join(parts)}{not_read}; {count(summary['chunks'])} chunks, "
         f"{seconds:.1f} s ({rate:,.0f} rows/s sent)"
