@@ -5,7 +5,7 @@ from __future__ import annotations
 import csv
 import os
 import weakref
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
@@ -15,7 +15,7 @@ import orjson
 from ._journal import Journal
 from ._states import Counts, decode_ids, decode_local
 
-__all__ = ["ImportReport", "RowResult", "RowState"]
+__all__ = ["ImportReport", "RowResult", "RowState", "write_results"]
 
 RowState = Literal["imported", "rejected", "unknown", "unconfirmed", "pending"]
 
@@ -137,18 +137,26 @@ class ImportReport:
     def write(self, path: str | os.PathLike[str]) -> int:
         """Write one record per row (``row``, ``state``, ``profile_id``, ``reason``): CSV when ``path``
         ends in ``.csv``, else JSON lines. Returns the number of records written."""
-        target = Path(path)
-        n = 0
-        if target.suffix.lower() == ".csv":
-            with target.open("w", newline="", encoding="utf-8") as fh:
-                writer = csv.writer(fh)
-                writer.writerow(["row", "state", "profile_id", "reason"])
-                for r in self.results():
-                    writer.writerow([r.row, r.state, r.profile_id or "", r.reason or ""])
-                    n += 1
-        else:
-            with target.open("wb") as fb:
-                for r in self.results():
-                    fb.write(orjson.dumps(r.as_dict()) + b"\n")
-                    n += 1
-        return n
+        return write_results(path, self.results())
+
+
+def write_results(path: str | os.PathLike[str], results: Iterable[RowResult], *, with_field: bool = False) -> int:
+    """Write ``results`` (streamed) as :meth:`ImportReport.write` does, and with ``with_field`` a last
+    ``field`` column (the offending field of a row rejected locally). Returns the number written."""
+    target = Path(path)
+    n = 0
+    if target.suffix.lower() == ".csv":
+        with target.open("w", newline="", encoding="utf-8") as fh:
+            writer = csv.writer(fh)
+            writer.writerow(["row", "state", "profile_id", "reason", *(["field"] if with_field else [])])
+            for r in results:
+                extra = [r.field or ""] if with_field else []
+                writer.writerow([r.row, r.state, r.profile_id or "", r.reason or "", *extra])
+                n += 1
+    else:
+        with target.open("wb") as fb:
+            for r in results:
+                record = {**r.as_dict(), "field": r.field} if with_field else r.as_dict()
+                fb.write(orjson.dumps(record) + b"\n")
+                n += 1
+    return n

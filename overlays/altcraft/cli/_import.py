@@ -7,12 +7,11 @@ per row on request, and exits with a code that says how the rows ended (see :dat
 
 from __future__ import annotations
 
-import csv
 import dataclasses
 import os
 import sys
 import time
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import Any, cast
 
@@ -30,6 +29,7 @@ from altcraft.bulk import (
     check_rows,
     file_fingerprint,
 )
+from altcraft.bulk._report import write_results
 
 from ._config import (
     EXIT_CONFIG,
@@ -366,11 +366,18 @@ def _dry_run(
     started = time.monotonic()
     checked = check_rows(rows, **target, format=format, max_items=chunk_size)
     shown: list[RowResult] = []
-    with _RejectedFile(results_path) as write:
-        for rejected in checked:
-            write(rejected)
+
+    def rejected() -> Iterator[RowResult]:
+        for r in checked:
             if len(shown) < SHOWN:
-                shown.append(rejected)
+                shown.append(r)
+            yield r
+
+    if results_path is not None:
+        write_results(results_path, rejected(), with_field=True)
+    else:
+        for _ in rejected():
+            pass
     code = EXIT_ROWS_REJECTED if checked.rejected else 0
     summary = {
         "rows": checked.rows,
@@ -394,26 +401,3 @@ def _dry_run(
         print_dry_run(source.name, summary, shown, checked.warnings, results_path)
     if code:
         raise click.exceptions.Exit(code)
-
-
-class _RejectedFile:
-    """The --results file of a dry run: one record per rejected row (CSV, or JSON lines); or nothing."""
-
-    def __init__(self, path: Path | None) -> None:
-        self.path = path
-        self.out: Any = None
-
-    def __enter__(self) -> Callable[[RowResult], Any]:
-        if self.path is None:
-            return lambda r: None
-        if self.path.suffix.lower() == ".csv":
-            self.out = self.path.open("w", newline="", encoding="utf-8")
-            w = csv.writer(self.out)
-            w.writerow(["row", "state", "profile_id", "reason", "field"])
-            return lambda r: w.writerow([r.row, r.state, "", r.reason or "", r.field or ""])
-        self.out = out = self.path.open("wb")
-        return lambda r: out.write(orjson.dumps({**r.as_dict(), "field": r.field}) + b"\n")
-
-    def __exit__(self, *exc: object) -> None:
-        if self.out is not None:
-            self.out.close()
