@@ -68,8 +68,8 @@ _PARSER = etree.XMLParser(
 )
 
 
-# Set while ``decode_request(..., lenient=True)`` runs: the problems that have no JSON form, with their
-# element. A lenient decode keeps going where a strict one raises: see ``_unfit``.
+# Set while ``decode_request_leniently`` runs: the problems that have no JSON form, with their element.
+# A lenient decode keeps going where a strict one raises: see ``_unfit``.
 _LENIENT: ContextVar[list[tuple[Any, str]] | None] = ContextVar("_LENIENT", default=None)
 
 
@@ -210,7 +210,8 @@ def _object(el: Any, shape: Shape) -> dict[str, Any]:
             value = _value(child, prop)
             marked = False
         if tag in out and prop is not None and prop.items is None and not prop.assumed:
-            marked = _unfit(child, "one element expected, found several", True)  # lenient: a list, as in JSON
+            # Strict: refused. Lenient: _put makes the repeated element a list, as JSON would give it.
+            _unfit(child, "one element expected, found several", None)
         _put(out, lists, tag, value, marked)
     for name in shape.required_arrays:
         out.setdefault(name, [])

@@ -69,7 +69,7 @@ class RowCheck:
             return 0
         target, body = self._core.target, chunk.body(self._core.target)
         if self._core.format == "xml":
-            return len(_xml.encode_request(target.operation, {**body, "format": "xml"}))
+            return len(_xml.encode_request(target.operation, {"format": "xml", **body}))  # as the client
         return len(dumps(body))
 
     def _warn(self, chunk: Chunk) -> None:

@@ -1,7 +1,7 @@
 """What ``altcraft import`` prints: progress while it runs, the summary, the hints, the dry-run report.
 
 Progress and hints go to stderr, the summary to stdout (``--json``: one JSON object). ``--quiet``
-leaves only the errors (and the ``--json`` summary, which was asked for).
+leaves only the errors and warnings (and the ``--json`` summary, which was asked for).
 """
 
 from __future__ import annotations
