@@ -19,7 +19,17 @@ from ._schema import OPERATIONS
 from ._serialize import dumps, is_model, leaves, to_plain
 from ._validate import check, raise_or_warn
 
-__all__ = ["BATCH_OPERATIONS", "Body", "Call", "Encoding", "Redactor", "Secret", "encode_request", "unencodable_path"]
+__all__ = [
+    "BATCH_OPERATIONS",
+    "Body",
+    "Call",
+    "Encoding",
+    "Redactor",
+    "Secret",
+    "encode_body",
+    "encode_request",
+    "unencodable_path",
+]
 
 Auth = Literal["body", "bearer"]
 Format = Literal["json", "xml"]
@@ -132,26 +142,29 @@ def _encode(
         warn_if_many(operation, count)
     if auth == "body":
         plain["token"] = token.get()
-    headers = {"Accept": "application/json, application/xml"}
-    if format == "xml":
-        if operation != "task_status":
-            plain.setdefault("format", "xml")
-        content = _xml.encode_request(operation, plain)
-        headers["Content-Type"] = "application/xml"
-    else:
-        unencodable = None
-        try:
-            content = dumps(plain)
-        except TypeError as exc:
-            unencodable = redact(str(exc))
-        if unencodable is not None:
-            where = unencodable_path(plain, "") or "body"
-            raise InvalidInput(f"{operation}: {where}: {unencodable}", field=where, operation=operation)
-        headers["Content-Type"] = "application/json"
+    headers = {"Accept": "application/json, application/xml", "Content-Type": f"application/{format}"}
+    unencodable = None
+    try:
+        content = encode_body(operation, plain, format)
+    except TypeError as exc:  # JSON cannot carry a value (XML refuses one as InvalidInput itself)
+        unencodable = redact(str(exc))
+    if unencodable is not None:
+        where = unencodable_path(plain, "") or "body"
+        raise InvalidInput(f"{operation}: {where}: {unencodable}", field=where, operation=operation)
     if auth == "bearer":
         headers["Authorization"] = f"Bearer {token.get()}"
     check_body_size(operation, len(content), has_files=has_files(plain))
     return content, headers, count
+
+
+def encode_body(operation: str, plain: dict[str, Any], format: str) -> bytes:
+    """The bytes of a plain body as a client of ``format`` sends them; in XML, ``format`` is set to
+    ``xml`` unless the body sets it (task_status takes none). TypeError: a value JSON cannot carry."""
+    if format == "xml":
+        if operation != "task_status":
+            plain.setdefault("format", "xml")
+        return _xml.encode_request(operation, plain)
+    return dumps(plain)
 
 
 def _json_leaf(value: Any) -> bool:

@@ -7,8 +7,7 @@ from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any, Unpack
 
-from .. import _xml
-from .._serialize import dumps
+from .._requests import encode_body
 from .._validate import check
 from ._core import ImportCore
 from ._report import RowResult
@@ -67,10 +66,8 @@ class RowCheck:
         """The bytes of the chunk's request body, as the client would encode it (without the token)."""
         if not chunk.items:
             return 0
-        target, body = self._core.target, chunk.body(self._core.target)
-        if self._core.format == "xml":
-            return len(_xml.encode_request(target.operation, {"format": "xml", **body}))  # as the client
-        return len(dumps(body))
+        target = self._core.target
+        return len(encode_body(target.operation, chunk.body(target), self._core.format))
 
     def _warn(self, chunk: Chunk) -> None:
         """The warnings of the chunk's rows to send, as `validate` gives them: one check of the chunk's
