@@ -168,14 +168,20 @@ _ASSUMED_SCHEMAS: Mapping[str, Any] | None = (
 )
 
 
-def _document(schemas: Mapping[str, Any], name: str) -> dict[str, Any]:
-    return {"$ref": f"#/components/schemas/{name}", "components": {"schemas": schemas}}
+def _schemas(assumed: bool) -> Mapping[str, Any]:
+    """The schemas checked: with the assumed rules made binding, or as documented."""
+    return _ASSUMED_SCHEMAS if assumed and _ASSUMED_SCHEMAS is not None else _CHECKED_SCHEMAS
 
 
 @functools.cache
-def _validator(name: str, assumed: bool) -> Any:
-    schemas = _ASSUMED_SCHEMAS if assumed and _ASSUMED_SCHEMAS is not None else _CHECKED_SCHEMAS
-    return jsonschema_rs.Draft202012Validator(_document(schemas, name), validate_formats=True)
+def _validator(pointer: str, assumed: bool) -> Any:
+    """A validator of the schema at ``pointer`` (``#/components/schemas/Name``, or a location inside it)."""
+    document = {"$ref": pointer, "components": {"schemas": _schemas(assumed)}}
+    return jsonschema_rs.Draft202012Validator(document, validate_formats=True)
+
+
+def _request(name: str) -> str:
+    return f"#/components/schemas/{name}"
 
 
 # -- messages ------------------------------------------------------------------------------------------
@@ -252,23 +258,15 @@ def _problem(error: Any, prefix: Sequence[str | int] = ()) -> Problem:
 
 
 def _schema_at(schema_path: Sequence[str | int], root: Mapping[str, Any]) -> Any:
-    """The schema node at an absolute keyword location of a ``_document`` (``components/schemas/...``)."""
+    """The schema node at an absolute keyword location (``components/schemas/...``) of the schemas."""
     node: Any = root
     for part in schema_path:
         node = node[part] if isinstance(node, dict) else node[int(part)]
     return node
 
 
-@functools.cache
-def _pointer_validator(pointer: str, assumed: bool) -> Any:
-    schemas = _ASSUMED_SCHEMAS if assumed and _ASSUMED_SCHEMAS is not None else _CHECKED_SCHEMAS
-    return jsonschema_rs.Draft202012Validator(
-        {"$ref": pointer, "components": {"schemas": schemas}}, validate_formats=True
-    )
-
-
 def _variant_problems(pointer: str, value: Any, prefix: Sequence[str | int], assumed: bool) -> list[Problem]:
-    errors = itertools.islice(_pointer_validator(pointer, assumed).iter_errors(value), _MAX_PROBLEMS)
+    errors = itertools.islice(_validator(pointer, assumed).iter_errors(value), _MAX_PROBLEMS)
     return [_problem(e, prefix) for e in errors]
 
 
@@ -279,11 +277,10 @@ def _narrowed(error: Any, name: str, assumed: bool) -> list[Problem] | None:
     variant the value's property selects. Otherwise the variant with the fewest problems; alternatives
     that each lack one required field are reported together ("email or phone is required").
     """
-    schemas = _ASSUMED_SCHEMAS if assumed and _ASSUMED_SCHEMAS is not None else _CHECKED_SCHEMAS
     value = error.instance
     location = list(error.schema_path)
     try:
-        node = _schema_at(location[:-1], _document(schemas, name))
+        node = _schema_at(location[:-1], {"components": {"schemas": _schemas(assumed)}})
         variants = node[location[-1]]
     except (KeyError, IndexError, TypeError, ValueError):
         return None
@@ -308,7 +305,7 @@ def _narrowed(error: Any, name: str, assumed: bool) -> list[Problem] | None:
 
 
 def _schema_problems(name: str, body: Mapping[str, Any], assumed: bool) -> list[Problem]:
-    validator = _validator(name, assumed)
+    validator = _validator(_request(name), assumed)
     if validator.is_valid(body):
         return []
     problems: list[Problem] = []
@@ -344,7 +341,7 @@ def _properties(node: Any, schemas: Mapping[str, Any], seen: set[int]) -> set[st
 def known_parameters(operation: str) -> frozenset[str]:
     """The top-level parameters openapi.yaml documents for ``operation`` (``token`` included)."""
     name = _OPERATIONS[operation]["request_schema"]
-    return frozenset(_properties({"$ref": f"#/components/schemas/{name}"}, _SCHEMAS, set()) | {"token"})
+    return frozenset(_properties({"$ref": _request(name)}, _SCHEMAS, set()) | {"token"})
 
 
 def _documented_elsewhere(operation: str, key: str) -> tuple[str, list[str]] | None:
@@ -501,11 +498,10 @@ def _whole_validator(name: str, candidates: tuple[str, ...]) -> Any:
 def _whole_document(name: str, candidates: tuple[str, ...]) -> dict[str, Any]:
     """The schema of :func:`_whole_validator`: the request schema with its assumed rules and, when the
     batch's items need one, the search-key schema beside it (both must hold)."""
-    schemas = _ASSUMED_SCHEMAS if _ASSUMED_SCHEMAS is not None else _CHECKED_SCHEMAS
-    root: dict[str, Any] = {"$ref": f"#/components/schemas/{name}"}
+    root: dict[str, Any] = {"$ref": _request(name)}
     if candidates:
         root = {"allOf": [root, _search_key_schema(candidates)]}
-    return {**root, "components": {"schemas": schemas}}
+    return {**root, "components": {"schemas": _schemas(True)}}
 
 
 def _search_key_rule(body: Mapping[str, Any]) -> tuple[str, Mapping[str, Any], tuple[str, ...]] | None:
@@ -571,7 +567,7 @@ def check(operation: str, body: Mapping[str, Any]) -> tuple[list[Problem], list[
         return refusals, warned  # the common case: one pass, nothing to refuse or warn about in the schema
     # One pass for the common case: the assumed rules only add constraints, so a body that meets them
     # meets the documented ones too. Only a body that fails is checked again, to tell the two apart.
-    if _ASSUMED_SCHEMAS is None or not _validator(name, True).is_valid(body):
+    if _ASSUMED_SCHEMAS is None or not _validator(_request(name), True).is_valid(body):
         schema_refusals = _schema_problems(name, body, assumed=False)
         refusals += schema_refusals
         if not schema_refusals and _ASSUMED_SCHEMAS is not None:
