@@ -16,7 +16,14 @@ from altcraft import (
     RequestTooLarge,
     chunk_profiles,
 )
-from altcraft._limits import DEFAULT_CHUNK_BYTES, check_body_size, item_size, warn_if_many
+from altcraft._limits import (
+    DEFAULT_CHUNK_BYTES,
+    RECOMMENDED_ITEMS,
+    check_body_size,
+    check_chunk_limits,
+    item_size,
+    warn_if_many,
+)
 from altcraft._xml import encode_request
 from altcraft_mock import MockApp, transport
 
@@ -215,3 +222,28 @@ def test_chunk_size_is_checked_against_the_limit_in_xml() -> None:
                 c._build("import_and_start_batch", body, None)
             except RequestTooLarge as exc:  # pragma: no cover - the failure this test exists for
                 raise AssertionError(f"a chunk of {len(chunk)} items is over the limit in XML") from exc
+
+
+@pytest.mark.parametrize(
+    ("max_items", "max_bytes", "bounded_by", "field"),
+    [
+        (0, 5, None, "max_items"),
+        (5, 0, None, "max_bytes"),
+        (0, 1, "bulk_import", "max_items"),
+        (RECOMMENDED_ITEMS + 1, 1, "bulk_import", "max_items"),
+        (1, 0, "bulk_import", "max_bytes"),
+        (1, DEFAULT_CHUNK_BYTES + 1, "bulk_import", "max_bytes"),
+    ],
+)
+def test_a_chunk_limit_out_of_range_is_refused_naming_its_field(
+    max_items: int, max_bytes: int, bounded_by: str | None, field: str
+) -> None:
+    with pytest.raises(InvalidInput) as caught:
+        check_chunk_limits(max_items, max_bytes, bounded_by=bounded_by)
+    assert caught.value.field == field
+
+
+@pytest.mark.parametrize("bounded_by", [None, "bulk_import"])
+def test_the_smallest_and_the_documented_chunk_limits_are_accepted(bounded_by: str | None) -> None:
+    check_chunk_limits(1, 1, bounded_by=bounded_by)
+    check_chunk_limits(RECOMMENDED_ITEMS, DEFAULT_CHUNK_BYTES, bounded_by=bounded_by)

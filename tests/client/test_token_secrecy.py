@@ -17,7 +17,7 @@ from altcraft import (
     OutcomeUnknown,
     TransportError,
 )
-from altcraft._requests import Secret
+from altcraft._requests import Redactor, Secret
 
 from ..conftest import BASE, TOKEN, FakeClock
 from .fakes import BATCH, NAMED_PROFILE, PROFILE, core
@@ -195,3 +195,8 @@ def test_a_non_ascii_token_is_redacted_in_its_orjson_and_json_forms() -> None:
     assert c._redact('a é\\"k b') == "a *** b"  # orjson keeps é, escapes the quote
     assert c._redact('a \\u00e9\\"k b') == "a *** b"  # json.dumps escapes both
     assert c._redact('a é"k b') == "a *** b"
+
+
+def test_the_holders_of_the_token_show_only_their_names() -> None:
+    assert (repr(Secret(TOKEN)), str(Secret(TOKEN))) == ("Secret('***')", "Secret('***')")
+    assert repr(Redactor(TOKEN)) == "Redactor(***)"
