@@ -372,6 +372,57 @@ def test_xml_that_cannot_be_read_is_still_one_error_line(tmp_path: Path) -> None
     assert result.exit_code != 0 and "not a readable import_and_start_batch XML request: malformed XML" in result.stderr
 
 
+@pytest.mark.parametrize(
+    ("name", "content", "reading"),
+    [
+        ("body.xml", "hello", "not a readable import_profile XML request"),  # neither JSON nor XML: the name
+        ("body.json", "hello", "not valid JSON"),
+        ("body.txt", "hello", "not valid JSON"),
+    ],
+)
+def test_validate_reads_by_the_file_name_what_the_content_does_not_tell(
+    tmp_path: Path, name: str, content: str, reading: str
+) -> None:
+    path = tmp_path / name
+    path.write_text(content, encoding="utf-8")
+    assert reading in one_error_line(run(["validate", "import_profile", str(path)]), 1)
+
+
+@pytest.mark.parametrize("content", ['{"email": "lili@example.com"}', "[]"])
+def test_validate_reads_json_in_a_file_named_xml_as_json(tmp_path: Path, content: str) -> None:
+    reports = []
+    for name in ("body.xml", "body.json"):
+        path = tmp_path / name
+        path.write_text(content, encoding="utf-8")
+        result = run(["validate", "import_profile", str(path), "--json"])
+        assert result.exit_code == 1, result.stderr
+        reports.append(json.loads(result.stdout)["problems"])
+    assert reports[0] == reports[1] and reports[0], reports
+
+
+def test_validate_reports_an_xml_problem_that_has_no_json_form(tmp_path: Path) -> None:
+    path = tmp_path / "batch.xml"
+    path.write_text(
+        "<xml><trigger_id>13</trigger_id><data><data><email>a@example.com</email></data></data>"
+        "<data empty='true'/></xml>",
+        encoding="utf-8",
+    )
+    result = run(["validate", "import_and_start_batch", str(path), "--json"])
+    assert result.exit_code == 1
+    assert json.loads(result.stdout)["problems"] == [
+        {"field": "data[1]", "message": "an empty array cannot follow its items"}
+    ]
+
+
+def test_validate_aligns_the_problems_to_the_longest_field_up_to_40_characters(tmp_path: Path) -> None:
+    long_key, short_key = "x" * 50, "ab"
+    path = tmp_path / "body.json"
+    path.write_text(json.dumps({"email": "lili@example.com", long_key: 1, short_key: 2}), encoding="utf-8")
+    lines = run(["validate", "import_profile", str(path)]).stdout.splitlines()
+    short_line = next(line for line in lines if line.lstrip().startswith(short_key + " "))
+    assert short_line.startswith("  " + short_key.ljust(40) + "  is an unknown parameter"), short_line
+
+
 # -- contract -----------------------------------------------------------------------------------------------
 
 

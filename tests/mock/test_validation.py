@@ -8,6 +8,7 @@ import math
 from typing import Any
 
 import pytest
+from altcraft_mock import _validate
 from altcraft_mock._constants import BATCH_MATCHING_MODES, PROFILE_MATCHING_MODES
 from altcraft_mock._validate import OPERATION_CHECKS, Invalid, is_int
 
@@ -340,3 +341,18 @@ def test_invalid_names_the_field_and_the_problem() -> None:
     err = Invalid("data[3].data.email", "must be a string")
     assert (err.field, err.problem, str(err)) == ("data[3].data.email", "must be a string", err.args[0])
     assert str(err) == "data[3].data.email: must be a string"
+
+
+def test_a_cell_of_two_types_takes_a_value_of_either_and_names_both_when_refusing() -> None:
+    check = _validate._of_types(("integer", "string"))
+    assert check is not None
+    check(5, "data.x")
+    check("five", "data.x")
+    with pytest.raises(Invalid) as caught:
+        check([5], "data.x")
+    assert (caught.value.field, caught.value.problem) == ("data.x", "must be an integer or a string")
+
+
+def test_a_cell_with_a_type_the_emulator_does_not_know_is_not_checked() -> None:
+    assert _validate._of_types(("integer", "date")) is None
+    assert _validate._of_types(()) is None
