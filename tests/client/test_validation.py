@@ -957,3 +957,26 @@ def test_a_failed_union_is_reported_at_its_path_beside_other_problems(monkeypatc
         Problem("n.q.a", "is required (a or b)"),
         Problem("z", "must be of type string, not integer"),
     ]
+
+
+@pytest.mark.parametrize(
+    ("a", "b", "edits"),
+    [
+        ("", "abc", 3),
+        ("abc", "", 3),
+        ("abc", "abc", 0),
+        ("abc", "xyz", 3),
+        ("_fnmae", "_fname", 1),  # two neighbours swapped: one edit
+        ("abcd", "badc", 2),
+        ("kitten", "sitting", 3),
+        ("phone", "phones", 1),
+    ],
+)
+def test_the_distance_of_a_likely_typo_counts_each_edit_once(a: str, b: str, edits: int) -> None:
+    assert _validate._edits(a, b) == edits
+
+
+def test_a_subscription_that_is_no_object_gives_no_search_key() -> None:
+    body = {"trigger_id": 1, "matching": "email", "data": [{"data": {"subscriptions": ["a@example.com"]}}]}
+    refusals, _ = check("import_and_start_batch", body)
+    assert any(p.field == "data[0].data" and "search key" in p.message for p in refusals), refusals
