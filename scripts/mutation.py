@@ -291,6 +291,12 @@ EQUIVALENT: dict[str, str] = {
     "altcraft._protocol.xǁTraceǁatrace__mutmut_2": "trace(name, None): Trace.trace never reads info",
     "altcraft._answers.xǁCappedBodyǁ__init____mutmut_6": "headers['CONTENT-LENGTH']: an httpx.Headers, whose keys"
     " are case-insensitive",
+    "altcraft._async_client.xǁAsyncAltcraftǁimport_and_start_batch__mutmut_12": "cast(None, ...): typing.cast does"
+    " nothing at run time (mypy --strict would refuse it)",
+    "altcraft._async_client.xǁAsyncAltcraftǁwait_task__mutmut_17": "cast(None, ...): typing.cast does nothing at run"
+    " time (mypy --strict would refuse it)",
+    "altcraft._sync_client.xǁAltcraftǁimport_and_start_batch__mutmut_12": "cast(None, ...), in the generated twin",
+    "altcraft._sync_client.xǁAltcraftǁwait_task__mutmut_17": "cast(None, ...), in the generated twin",
     "altcraft.cli._validate.x__print_report__mutmut_3": "highlight=None: rich highlights only on a terminal",
     "altcraft.cli._validate.x__print_report__mutmut_5": "highlight left to its default: rich highlights only on a"
     " terminal",
