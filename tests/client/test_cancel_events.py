@@ -27,8 +27,9 @@ def test_the_sync_wait_refuses_an_asyncio_event() -> None:
 def test_the_async_wait_refuses_a_threading_event_at_once() -> None:
     async def main() -> None:
         async with AsyncAltcraft(BASE, TOKEN, transport=httpx.MockTransport(_never)) as client:
-            with pytest.raises(InvalidInput, match=r"^cancel: an asyncio.Event is required, not Event$"):
+            with pytest.raises(InvalidInput, match=r"^cancel: an asyncio.Event is required, not Event$") as caught:
                 await asyncio.wait_for(client.wait_task("t-1", timeout=1, cancel=threading.Event()), 2)  # type: ignore[arg-type]
+            assert caught.value.field == "cancel"
             handle_cancel = object()
             with pytest.raises(InvalidInput, match="not object"):
                 await client.wait_task("t-1", timeout=1, cancel=handle_cancel)  # type: ignore[arg-type]
