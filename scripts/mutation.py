@@ -71,7 +71,7 @@ DEFAULT_TARGETS = [
     "overlays/altcraft_mock/_validate.py",
 ]
 
-# The tests that exercise those files (tests/test_mutation_targets.py checks that every in-process test
+# The tests that exercise those files (tests/packaging/test_shape.py checks that every in-process test
 # file of tests/client, tests/bulk, tests/cli and tests/mock is here or in NOT_MUTATION_TESTS). Left out:
 # contract and wheel tests, and the slow hypothesis model/fuzz suites.
 TEST_FILES = [
