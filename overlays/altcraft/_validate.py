@@ -270,7 +270,7 @@ def _variant_problems(pointer: str, value: Any, prefix: Sequence[str | int], ass
     return [_problem(e, prefix) for e in errors]
 
 
-def _narrowed(error: Any, name: str, assumed: bool) -> list[Problem] | None:
+def _narrowed(error: Any, assumed: bool) -> list[Problem] | None:
     """A failed ``oneOf``/``anyOf`` reported as the problems of the variant that fits best.
 
     For variants that exclude one another by a property (a subscription's ``channel``), that is the
@@ -311,7 +311,7 @@ def _schema_problems(name: str, body: Mapping[str, Any], assumed: bool) -> list[
     problems: list[Problem] = []
     for error in itertools.islice(validator.iter_errors(body), _MAX_PROBLEMS):
         if type(error.kind).__name__ in ("OneOfNotValid", "AnyOf"):  # a failed union: narrowed
-            narrowed = _narrowed(error, name, assumed)
+            narrowed = _narrowed(error, assumed)
             if narrowed:
                 problems.extend(narrowed)
                 continue
