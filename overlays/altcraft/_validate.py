@@ -56,15 +56,30 @@ _SHOWN_VALUE = 60  # characters of an offending value quoted in a message
 # -- the schema documents ------------------------------------------------------------------------------
 
 
+# Keywords whose verdict depends on no sibling keyword: an assumed one of these that its schema does not
+# already hold is checked in place, one keyword more, where an ``allOf`` member costs a subschema per value.
+_SELF_CONTAINED = frozenset(
+    {"type", "const", "enum", "minLength", "maxLength", "pattern", "minimum", "maximum", "minItems", "anyOf", "not"}
+)
+
+
 def _promote_assumed(node: Any) -> Any:
-    """The schemas with every ``x-assumed`` subschema made binding (an extra ``allOf`` member)."""
+    """The schemas with every ``x-assumed`` subschema made binding: its keywords added to the schema
+    (``required`` joined to the schema's own), or else an extra ``allOf`` member."""
     if isinstance(node, list):
         return [_promote_assumed(v) for v in node]
     if not isinstance(node, dict):
         return node
     out = {k: _promote_assumed(v) for k, v in node.items() if k != "x-assumed"}
     if "x-assumed" in node:
-        out["allOf"] = [*out.get("allOf", []), _promote_assumed(node["x-assumed"])]
+        assumed = _promote_assumed(node["x-assumed"])
+        if all(k == "required" or (k in _SELF_CONTAINED and k not in out) for k in assumed):
+            required = [*out.get("required", []), *assumed.get("required", [])]
+            out.update(assumed)
+            if required:
+                out["required"] = list(dict.fromkeys(required))
+        else:
+            out["allOf"] = [*out.get("allOf", []), assumed]
     return out
 
 

@@ -701,14 +701,29 @@ def test_field_paths_are_written_with_dots_and_indexes() -> None:
 def test_assumed_subschemas_are_made_binding() -> None:
     node = {
         "type": "object",
-        "x-assumed": {"required": ["a"]},
+        "required": ["b"],
+        "x-assumed": {"required": ["a", "b"]},
         "allOf": [{"minProperties": 1}],
-        "properties": {"p": {"type": "integer", "x-assumed": {"minimum": 1}}, "q": [{"x-assumed": {"const": 2}}]},
+        "properties": {
+            "p": {"type": "integer", "x-assumed": {"minimum": 1}},
+            "q": [{"x-assumed": {"const": 2}}],
+            "r": {"type": "string", "x-assumed": {"type": "string", "minLength": 1}},
+            "s": {"x-assumed": {"properties": {"t": {"type": "string"}}}},
+        },
     }
+    # A keyword that judges the value alone, absent from the schema, is checked in place; ``required`` is
+    # joined to the schema's own. A keyword the schema already has, or one whose verdict depends on its
+    # siblings (``properties`` beside ``additionalProperties``), is an allOf member.
     assert _promote_assumed(node) == {
         "type": "object",
-        "allOf": [{"minProperties": 1}, {"required": ["a"]}],
-        "properties": {"p": {"type": "integer", "allOf": [{"minimum": 1}]}, "q": [{"allOf": [{"const": 2}]}]},
+        "required": ["b", "a"],
+        "allOf": [{"minProperties": 1}],
+        "properties": {
+            "p": {"type": "integer", "minimum": 1},
+            "q": [{"const": 2}],
+            "r": {"type": "string", "allOf": [{"type": "string", "minLength": 1}]},
+            "s": {"allOf": [{"properties": {"t": {"type": "string"}}}]},
+        },
     }
     # the assumed subschema joins as one more allOf member: its keywords bind beside the node's own
     both = {"required": ["a"], "minimum": 0, "x-assumed": {"required": ["a", "b"], "minimum": 1}}
