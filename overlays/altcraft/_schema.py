@@ -56,7 +56,6 @@ class Shape:
     free: bool = False  # additionalProperties / untyped: decoded generically, values as text
     array_attr: bool = False
     unwrap: str | None = None
-    leaf: str = ""  # "s", "i" or "b" when the shape is exactly one scalar type (a fast path for XML)
     many: bool = False  # an array that cannot also be a string: an XML element of it is always an item
     obj: bool = False  # an object (child elements are its properties)
     required: frozenset[str] = frozenset()  # required property names (own and allOf, not anyOf/oneOf)
@@ -64,10 +63,7 @@ class Shape:
     assumed: bool = False  # the kinds come from ``x-assumed`` only: a hint for decoding, never a refusal
 
     def settle(self) -> None:
-        """Derive the fast-path flags once the shape's own fields are final."""
-        self.leaf = ""
-        if not self.properties and self.items is None and not self.free and len(self.kinds) == 1:
-            self.leaf = {"string": "s", "integer": "i", "boolean": "b"}.get(next(iter(self.kinds)), "")
+        """Derive the flags below once the shape's own fields are final."""
         self.many = self.items is not None and "string" not in self.kinds
         self.obj = "object" in self.kinds or bool(self.properties)
         self.required_arrays = tuple(

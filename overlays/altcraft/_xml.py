@@ -55,7 +55,7 @@ _NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_.\-]*\Z")
 
 # -- decode ----------------------------------------------------------------------------------------
 # Parsed by libxml2 (lxml) with entities unresolved and no network, after refusing any DTD or entity
-# declaration outright; then walked once, with a fast path for the common single scalar element.
+# declaration outright; then walked once.
 
 _PARSER = etree.XMLParser(
     resolve_entities=False,
@@ -177,19 +177,6 @@ def _object(el: Any, shape: Shape) -> dict[str, Any]:
             value = _free(child)
             marked = child.get("array") == "true"
         else:
-            leaf = prop.leaf
-            if leaf:
-                # The common case: one non-empty scalar element of a known type (a nil element is empty).
-                text = child.text
-                if text is not None and tag not in out and not len(child):
-                    if leaf == "s":
-                        out[tag] = text
-                        continue
-                    if leaf == "i" and _is_int(text):
-                        out[tag] = int(text)
-                        continue
-                    out[tag] = _scalar(text, prop, child)
-                    continue
             items = prop.items
             if items is not None and child.get("empty") == "true" and not len(child) and not child.text:
                 if tag in out:
@@ -341,7 +328,6 @@ def decode_response(operation: str, data: bytes | str) -> dict[str, Any]:
 # Built as text (one list of parts, joined once): several times faster than building an lxml tree.
 
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
-_GOOD_NAMES: set[str] = set()
 
 
 def escape_text(text: str) -> str:
@@ -367,11 +353,8 @@ def _scalar_text(value: Any, path: str) -> str:
 
 
 def _check_name(tag: str, path: str) -> None:
-    if tag in _GOOD_NAMES:
-        return
     if not _NAME.match(tag) or (tag.lower().startswith("xml") and tag != "xml"):
         raise InvalidInput(f"{path}: {tag!r} is not a valid XML element name", field=path)
-    _GOOD_NAMES.add(tag)
 
 
 def _emit(out: list[str], tag: str, value: Any, shape: Shape | None, path: str, attr: str = "") -> None:
