@@ -173,27 +173,22 @@ EQUIVALENT: dict[str, str] = {
     " rows is final (documented) once the iterator is exhausted",
     "altcraft.bulk._check.xǁRowCheckǁ_warn__mutmut_27": "`warnings +=` -> `=` for the root warnings: they are added"
     " at the first chunk with items, and no warning comes before it (a chunk without items adds none)",
-    # The entries keyed altcraft._client.* are of the layout before the split (its full run of 4,082 mutants).
-    "altcraft._limits.x__encoder__mutmut_15": "the XML item tag 'data' -> None: '<None>' has the length of '<data>'"
-    " and _encoder only measures the length",
-    "altcraft._limits.x__encoder__mutmut_27": "the XML item tag 'data' -> 'DATA': same length, only the length is used",
+    # Limits, errors, polling and validation. Mutants are numbered by their place in the function, so an entry
+    # goes stale when its function changes: the _validate ones were renumbered on 7 December 2026 from the
+    # mutants of the code as it is (scripts/mutation --report --diffs), and those of code that is gone dropped.
     "altcraft._errors.x_error_for__mutmut_7": "`code or 0` -> `code or 1`: neither 0 nor 1 selects an error class"
     " (only 400-404 and >= 500 do), and the message shows `code` itself",
     "altcraft._polling.xǁPollerǁ_aimed_delay__mutmut_13": "`last_p <= lowest` -> `<`: when last_p == lowest the last"
     " sample is the latest at the lowest value, so `last_t <= anchor_t` holds and returns None just the same",
-    "altcraft._validate.x__narrowed__mutmut_107": "`f.rsplit('.', 1)[-1]` -> `f.rsplit('.')[-1]`: the last part is the"
+    "altcraft._validate.x__narrowed__mutmut_103": "`f.rsplit('.', 1)[-1]` -> `f.rsplit('.')[-1]`: the last part is the"
     " same",
-    "altcraft._validate.x__narrowed__mutmut_110": "`f.rsplit('.', 1)[-1]` -> `f.rsplit('.', 2)[-1]`: the last part is"
+    "altcraft._validate.x__narrowed__mutmut_106": "`f.rsplit('.', 1)[-1]` -> `f.rsplit('.', 2)[-1]`: the last part is"
     " the same",
-    "altcraft._validate.x__narrowed__mutmut_17": "the schema's name -> None in `_document`: `_schema_at` walks the"
-    " absolute location from `components`, never the root `$ref` that holds the name",
-    "altcraft._validate.x__schema_problems__mutmut_23": "the name passed to `_narrowed` -> None: unused there (see"
-    " _narrowed_17)",
-    "altcraft._validate.x__narrowed__mutmut_59": "an absent tag read as None instead of _ABSENT: `_admits` gives the"
+    "altcraft._validate.x__narrowed__mutmut_55": "an absent tag read as None instead of _ABSENT: `_admits` gives the"
     " same answer unless None is one of the tag values, and no variant of the spec names null",
-    "altcraft._validate.x__narrowed__mutmut_61": "`value.get(prop, _ABSENT)` -> `value.get(prop)`: None, as"
-    " _narrowed_59",
-    "altcraft._validate.x__schema_problems__mutmut_6": "`is_valid(body)` -> `is_valid(None)` (False): the errors of a"
+    "altcraft._validate.x__narrowed__mutmut_57": "`value.get(prop, _ABSENT)` -> `value.get(prop)`: None, as"
+    " _narrowed_55",
+    "altcraft._validate.x__schema_problems__mutmut_7": "`is_valid(body)` -> `is_valid(None)` (False): the errors of a"
     " valid body are then listed, and there are none: only slower",
     "altcraft._validate.x__search_key_problems__mutmut_21": "the default of `rule.get('root', ())` -> None: only tested"
     " for truth and joined when true",
@@ -204,87 +199,17 @@ EQUIVALENT: dict[str, str] = {
     "altcraft._validate.x__search_key_problems__mutmut_39": "`len(path) >= 2` -> `>= 3`: the same as _38",
     "altcraft._validate.x__search_key_problems__mutmut_9": "`need` for a single candidate: only used when there are"
     " several",
-    "altcraft._validate.x__unknown__mutmut_13": "get_close_matches n=1 -> the default 3: only the best match (first) is"
+    "altcraft._validate.x__unknown__mutmut_36": "get_close_matches n=1 -> the default 3: only the best match (first) is"
     " shown",
-    "altcraft._validate.x__unknown__mutmut_14": "get_close_matches cutoff=0.6 dropped: 0.6 is the default",
-    "altcraft._validate.x__unknown__mutmut_17": "get_close_matches n=1 -> 2: only the best match (first) is shown",
-    "altcraft._validate.x__whole_document__mutmut_4": "always the assumed schemas: the spec has x-assumed rules, so"
-    " they are never None (tests/client/test_validation.py::test_x_assumed_rules_warn_and_send asserts it)",
-    "altcraft._validate.x_check__mutmut_30": "the search-key rule also computed for non-batch operations: their bodies"
-    " have no `data` list (or fail their schema anyway), so the rule is None or the verdict unchanged",
-    "altcraft._validate.x_check__mutmut_33": "the one-pass check given None (never valid): every body takes the slow"
-    " path, which gives the same problems: only slower",
-    "altcraft._validate.x_check__mutmut_44": "`_ASSUMED_SCHEMAS is None` -> `is not None`: the documented schema is"
+    "altcraft._validate.x__unknown__mutmut_37": "get_close_matches cutoff=0.6 dropped: 0.6 is the default",
+    "altcraft._validate.x__unknown__mutmut_40": "get_close_matches n=1 -> 2: only the best match (first) is shown",
+    "altcraft._validate.x_check__mutmut_35": "`_ASSUMED_SCHEMAS is None` -> `is not None`: the documented schema is"
     " checked even when the assumed one passes, and then finds nothing (the assumed rules only add constraints)",
-    "altcraft._validate.x_check__mutmut_46": "the assumed validator given None (never valid): as _44",
-    "altcraft._validate.x_check__mutmut_55": "`assumed=False` -> None: only tested for truth",
-    "altcraft._validate.x_check__mutmut_65": "`warned += ...` -> `warned = ...`: warned is still empty at that point",
-    "altcraft._validate.x_raise_or_warn__mutmut_23": "`logger.info('%s', text)` -> `logger.info(text)`: without"
+    "altcraft._validate.x_check__mutmut_37": "the assumed validator given None (never valid): as _35",
+    "altcraft._validate.x_check__mutmut_47": "`assumed=False` -> None: only tested for truth",
+    "altcraft._validate.x_raise_or_warn__mutmut_37": "`logger.info('%s', text)` -> `logger.info(text)`: without"
     " arguments logging does not %-format, so the message is the same",
     "altcraft._validate.x_validate__mutmut_3": "to_plain applied to a plain mapping too: an equal plain copy",
-    "altcraft._client.xǁAltcraftǁimport_profile__mutmut_1": "`cast(Model, x)` -> `cast(None, x)`: typing.cast returns x"
-    " unchanged at run time",
-    "altcraft._client.xǁAltcraftǁimport_and_start_batch__mutmut_12": "`cast(Model, x)` -> `cast(None, x)`: typing.cast"
-    " returns x unchanged at run time",
-    "altcraft._client.xǁAltcraftǁimport_and_start_batch_task__mutmut_16": "`cast(Model, x)` -> `cast(None, x)`:"
-    " typing.cast returns x unchanged at run time",
-    "altcraft._client.xǁAltcraftǁworkflow_import_and_start_batch_task__mutmut_16": "`cast(Model, x)` -> `cast(None,"
-    " x)`: typing.cast returns x unchanged at run time",
-    "altcraft._client.xǁAltcraftǁtask_status__mutmut_7": "`cast(Model, x)` -> `cast(None, x)`: typing.cast returns x"
-    " unchanged at run time",
-    "altcraft._client.xǁAsyncAltcraftǁimport_profile__mutmut_12": "`cast(Model, x)` -> `cast(None, x)`: typing.cast"
-    " returns x unchanged at run time",
-    "altcraft._client.xǁAsyncAltcraftǁimport_and_start_batch__mutmut_12": "`cast(Model, x)` -> `cast(None, x)`:"
-    " typing.cast returns x unchanged at run time",
-    "altcraft._client.xǁAsyncAltcraftǁimport_and_start_batch_task__mutmut_16": "`cast(Model, x)` -> `cast(None, x)`:"
-    " typing.cast returns x unchanged at run time",
-    "altcraft._client.xǁAsyncAltcraftǁworkflow_import_and_start_batch_task__mutmut_17": "`cast(Model, x)` ->"
-    " `cast(None, x)`: typing.cast returns x unchanged at run time",
-    "altcraft._client.xǁAsyncAltcraftǁtask_status__mutmut_7": "`cast(Model, x)` -> `cast(None, x)`: typing.cast returns"
-    " x unchanged at run time",
-    "altcraft._client.xǁ_Coreǁ_inject__mutmut_9": "the header name in another case: httpx.Headers ignore case",
-    "altcraft._client.xǁ_Coreǁ_inject__mutmut_10": "the header name in another case: httpx.Headers ignore case",
-    "altcraft._client.xǁ_Coreǁ_inject__mutmut_18": "the header name in another case: httpx.Headers ignore case",
-    "altcraft._client.xǁ_Coreǁ_inject__mutmut_36": "the header name in another case: httpx.Headers ignore case",
-    "altcraft._client.xǁ_Coreǁ_inject__mutmut_37": "the header name in another case: httpx.Headers ignore case",
-    "altcraft._client.xǁ_Coreǁ_answered__mutmut_23": "the header name in another case: httpx.Headers are"
-    " case-insensitive",
-    "altcraft._client.xǁ_Coreǁ_parse__mutmut_13": "the header name in another case: httpx.Headers ignore case",
-    "altcraft._client.xǁ_Cappedǁ__init____mutmut_6": "the header name in another case: httpx.Headers are"
-    " case-insensitive",
-    "altcraft._client.xǁ_Coreǁ_inject__mutmut_19": "the default content type '' -> 'XXXX': neither starts with"
-    " application/json",
-    "altcraft._client.xǁ_Coreǁ_parse__mutmut_6": "`split(';', 1)[0]` -> `split(';')[0]`: the same first part",
-    "altcraft._client.xǁ_Coreǁ_parse__mutmut_16": "`split(';', 1)[0]` -> `split(';', 2)[0]`: the same first part",
-    "altcraft._client.xǁ_Coreǁ_parse__mutmut_23": "the initial `data` None -> '': only read when decoding succeeded,"
-    " which sets it",
-    "altcraft._client.xǁ_Coreǁ_parse__mutmut_66": "the codec name 'utf-8' -> 'UTF-8': codec names are case-insensitive",
-    "altcraft._client.xǁ_Traceǁatrace__mutmut_2": "`self(name, info)` -> `self(name, None)`: __call__ does not read"
-    " info",
-    "altcraft._client.xǁ_AnswerTooLargeǁ__init____mutmut_1": "the args of an internal exception that never escapes (it"
-    " becomes a ProtocolError built from .size)",
-    "altcraft._client.xǁAsyncAltcraftǁ__init____mutmut_33": "the pool's default timeout: every request is built with"
-    " its own timeout (build_request(timeout=...)), and the generated client's requests carry theirs",
-    "altcraft._client.xǁAsyncAltcraftǁ__init____mutmut_35": "the pool's base_url: every request is built with the"
-    " absolute URL",
-    "altcraft._client.xǁAsyncAltcraftǁ__init____mutmut_36": "the pool's default timeout dropped: unused (__init___33)",
-    "altcraft._client.xǁAsyncAltcraftǁ_exchange__mutmut_15": "the method 'POST' -> 'post': httpx upper-cases it",
-    "altcraft._client.xǁAltcraftǁ_exchange__mutmut_15": "the method 'POST' -> 'post': httpx upper-cases it",
-    "altcraft._client.xǁAltcraftǁ__init____mutmut_33": "the pool's default timeout: unused",
-    "altcraft._client.xǁAltcraftǁ__init____mutmut_35": "the pool's base_url: unused (absolute URLs)",
-    "altcraft._client.xǁAltcraftǁ__init____mutmut_36": "the pool's default timeout dropped: unused",
-    "altcraft._client.xǁAltcraftǁrequest__mutmut_47": "`failure = None` -> '': set again before it is read",
-    "altcraft._client.xǁAltcraftǁclose__mutmut_2": "`shutdown(wait=False)` -> `wait=None`: only tested for truth",
-    "altcraft._client.xǁ_Coreǁ_budget__mutmut_10": "`sent=False` -> None: only tested for truth",
-    "altcraft._client.xǁ_Coreǁ_build__mutmut_101": "the root path '' -> None: only tested for truth",
-    "altcraft._client.xǁ_Coreǁ__init____mutmut_104": "the token forms sorted by value, not length (reversed): a form"
-    " holds another only as its prefix or suffix after an escape character, and then sorts first either way",
-    "altcraft._client.xǁ_Coreǁ__init____mutmut_107": "the same as __init___104 (no key: sorted by value)",
-    "altcraft._client.xǁ_Coreǁ__init____mutmut_116": "an httpx.Timeout wrapped in httpx.Timeout(): an equal copy",
-    "altcraft._client.xǁAltcraftǁ_attempt__mutmut_4": "no trace for an attempt without a total bound: the trace is"
-    " only read for a deadline, and such an attempt has none (its stop event is never set)",
-    "altcraft._client.xǁAsyncAltcraftǁrequest__mutmut_47": "`failure = None` -> '': failure is set again before it is"
-    " next read",
     # The client core (sampled run of 7 December 2026, 40 mutants per file, seed 11)
     "altcraft._protocol.xǁClientCoreǁ_inject__mutmut_9": "headers['authorization']: an httpx.Headers, whose keys are"
     " case-insensitive (the same header is sent)",

@@ -503,22 +503,6 @@ def _search_key_validator(candidates: tuple[str, ...]) -> Any:
     return jsonschema_rs.Draft202012Validator(_search_key_schema(candidates))
 
 
-@functools.cache
-def _whole_validator(name: str, candidates: tuple[str, ...]) -> Any:
-    """One pass over a batch for the common, valid case: the schema with its assumed rules, and the items'
-    search keys (a body that passes has no refusal and no warning)."""
-    return jsonschema_rs.Draft202012Validator(_whole_document(name, candidates), validate_formats=True)
-
-
-def _whole_document(name: str, candidates: tuple[str, ...]) -> dict[str, Any]:
-    """The schema of :func:`_whole_validator`: the request schema with its assumed rules and, when the
-    batch's items need one, the search-key schema beside it (both must hold)."""
-    root: dict[str, Any] = {"$ref": _request(name)}
-    if candidates:
-        root = {"allOf": [root, _search_key_schema(candidates)]}
-    return {**root, "components": {"schemas": _schemas(True)}}
-
-
 def _search_key_rule(body: Mapping[str, Any]) -> tuple[str, Mapping[str, Any], tuple[str, ...]] | None:
     """(mode, rule, candidate fields) when the batch's items must carry a search key, else None."""
     if "matching" not in body and body.get("custom_request") is not None:
@@ -577,9 +561,6 @@ def check(operation: str, body: Mapping[str, Any]) -> tuple[list[Problem], list[
     name = _OPERATIONS[operation]["request_schema"]
     refusals, warned = _unknown(operation, body)
     warned += _profile_typos(operation, body)
-    rule = _search_key_rule(body) if operation in _BATCH else None
-    if _whole_validator(name, rule[2] if rule is not None else ()).is_valid(body):
-        return refusals, warned  # the common case: one pass, nothing to refuse or warn about in the schema
     # One pass for the common case: the assumed rules only add constraints, so a body that meets them
     # meets the documented ones too. Only a body that fails is checked again, to tell the two apart.
     if _ASSUMED_SCHEMAS is None or not _validator(_request(name), True).is_valid(body):
