@@ -144,10 +144,6 @@ def _exclusive_any_of(node: Any) -> Any:
     if not isinstance(node, dict):
         return node
     out = {k: _exclusive_any_of(v) for k, v in node.items()}
-    union = out.get("anyOf")
-    if union and set(out) == {"anyOf"} and all(isinstance(v, dict) and set(v) == {"type"} for v in union):
-        # anyOf of bare types (status: string or integer) is the same as one type list, checked at once.
-        return {"type": [t for v in union for t in (v["type"] if isinstance(v["type"], list) else [v["type"]])]}
     if "oneOf" in node and exclusive_property(node["oneOf"]) is not None:
         variants = out.pop("oneOf")
         shared = _shared_parts(variants)
