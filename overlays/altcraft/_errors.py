@@ -114,8 +114,9 @@ class TransportError(AltcraftError):
 class OutcomeUnknown(TransportError):
     """The request was sent, but no answer came back (read timeout, connection dropped).
 
-    Altcraft may have imported the profiles and launched the trigger or workflow. The client does not
-    repeat such a request by itself, because a repeat could launch it twice; check before resending.
+    Altcraft may have done what it was asked: imported the profile, or imported the profiles and launched
+    the trigger or workflow. The client does not repeat such a request by itself, because a repeat could
+    do it twice; check before resending.
     """
 
 

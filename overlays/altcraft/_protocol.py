@@ -49,6 +49,9 @@ DEFAULT_MAX_ANSWER_BYTES = 16 << 20
 MAX_RETRY_AFTER = 60.0
 RETRY_BACKOFF = Backoff(0.1, 2.0)  # attempt n waits up to min(2 s, 0.1 s * 2**n)
 _HEADER_SAFE = re.compile(r"[\x21-\x7e]+")  # a Bearer token: visible ASCII only
+# What a request whose answer was lost may have done, and what a repeat could do (OutcomeUnknown's text).
+_MAY_HAVE_LAUNCHED = ("imported the profiles and launched the trigger or workflow", "launch it")
+_MAY_HAVE = {"import_profile": ("imported the profile", "import it")}
 
 
 @dataclass
@@ -231,10 +234,10 @@ class ClientCore:
         )
 
     def _unknown(self, call: Call, detail: str) -> OutcomeUnknown:
+        done, again = _MAY_HAVE.get(call.operation, _MAY_HAVE_LAUNCHED)
         return OutcomeUnknown(
             f"{call.operation}: the request was sent to {self._host} but no answer came back ({detail}). "
-            "Altcraft may have imported the profiles and launched the trigger or workflow; it was not "
-            "retried automatically, because a repeat could launch it twice",
+            f"Altcraft may have {done}; it was not retried automatically, because a repeat could {again} twice",
             operation=call.operation,
         )
 

@@ -327,7 +327,9 @@ def _schema_problems(name: str, body: Mapping[str, Any], assumed: bool) -> list[
                 problems.extend(narrowed)
                 continue
         problems.append(_problem(error))
-    return problems
+    # One fault can fail two rules alike (a subscription that is no object fails the part every variant
+    # shares and the union of the variants): each problem is reported once.
+    return list(dict.fromkeys(problems))
 
 
 # -- unknown parameters ------------------------------------------------------------------------------------

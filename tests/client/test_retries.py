@@ -123,6 +123,14 @@ def test_a_failure_after_sending_a_launch_is_outcome_unknown_at_once() -> None:
         c._failed(call("import_profile"), httpx.ReadError(f"reset {TOKEN}"), Trace())
     assert "(ReadError: reset ***)" in str(err.value) and TOKEN not in str(err.value)
     assert err.value.operation == "import_profile"
+    # It says what this operation may have done: one profile imported, no trigger.
+    assert "Altcraft may have imported the profile; it was not retried" in str(err.value)
+    assert str(err.value).endswith("because a repeat could import it twice")
+    assert "trigger" not in str(err.value)
+    with pytest.raises(OutcomeUnknown) as err:
+        c._failed(call("workflow_import_and_start_batch_task"), httpx.ReadError("reset"), Trace())
+    assert "may have imported the profiles and launched the trigger or workflow; it was not" in str(err.value)
+    assert str(err.value).endswith("because a repeat could launch it twice")
 
 
 def test_task_status_is_retried_after_sending_and_then_gives_up_with_a_transport_error() -> None:

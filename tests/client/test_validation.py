@@ -776,6 +776,16 @@ def test_a_oneof_whose_variants_exclude_one_another_is_checked_as_anyof() -> Non
 SCHEMAS = "#/components/schemas/"
 
 
+def test_a_fault_that_fails_two_rules_alike_is_reported_once() -> None:
+    refusals, _ = check("import_and_start_batch", with_subscription("x"))
+    assert [(p.field, p.message) for p in refusals] == [(SUB, "must be of type object, not string")]
+    refusals, _ = check("import_profile", {"db_id": 1, "email": "a@b.c", "data": {"subscriptions": ["x", 5]}})
+    assert [(p.field, p.message) for p in refusals] == [
+        ("data.subscriptions[0]", "must be of type object, not string"),
+        ("data.subscriptions[1]", "must be of type object, not integer"),
+    ]
+
+
 def test_a_union_of_bare_types_accepts_each_type_and_nothing_else() -> None:
     # Subscription.status is "string or integer" (FieldValue too); the union is checked as the spec writes it.
     for status in ("subscribed", 1, "0002"):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import enum
 import time
 import tracemalloc
 from typing import Any
@@ -183,6 +184,41 @@ def test_escaping_and_bad_names() -> None:
 
     with pytest.raises(InvalidInput, match=r"data\.bad name"):
         encode_request("import_profile", {"data": {"bad name": "x"}})
+
+
+def test_scalars_other_than_str_and_int_are_written_as_json_would_read_them() -> None:
+    class Channel(enum.Enum):
+        EMAIL = "email"
+
+    class Name(str):
+        pass
+
+    body = {
+        "db_id": 1,
+        "matching": Channel.EMAIL,
+        "data": {"score": 1.5, "vip": True, "off": False, "nick": Name("a<b")},
+    }
+    assert encode_request("import_profile", body) == (
+        b"<xml><db_id>1</db_id><matching>email</matching><data><score>1.5</score><vip>true</vip>"
+        b"<off>false</off><nick>a&lt;b</nick></data></xml>"
+    )
+
+
+@pytest.mark.parametrize(
+    ("value", "message"),
+    [
+        (float("nan"), "data.x: nan cannot be sent"),
+        (float("-inf"), "data.x: -inf cannot be sent"),
+        (b"x", "data.x: a value of type bytes cannot be sent"),
+        (object(), "data.x: a value of type object cannot be sent"),
+    ],
+)
+def test_a_value_xml_cannot_carry_is_refused_naming_its_field(value: Any, message: str) -> None:
+    from altcraft import InvalidInput
+
+    with pytest.raises(InvalidInput) as caught:
+        encode_request("import_profile", {"db_id": 1, "data": {"x": value}})
+    assert (str(caught.value), caught.value.field) == (message, "data.x")
 
 
 # -- hostile XML -----------------------------------------------------------------------------------------
