@@ -8,6 +8,7 @@ Called by scripts/gen.py (`generate_into`) with the full spec; the module is gen
   the schema's `type` (an enum of strings is a Literal); a type the spec only assumes (`x-assumed`) is
   `Any`, because the client only warns about it. Open objects (profile `data`, `custom_data`, `content`)
   are `Mapping[str, Any]`.
+* `Operation`: the operationIds, as a Literal.
 * `SyncRequest` / `AsyncRequest`: Protocols whose overloaded `__call__` give `request(operation, body)`
   the return type of each operationId (its success model; `dict[str, Any]` with `plain=True`).
 """
@@ -140,7 +141,12 @@ def params_module(document: dict[str, Any], models: dict[str, str]) -> str:
         "from .models import " + ", ".join(model_imports),
         "",
         "__all__ = [",
-        *[f'    "{n}",' for n in sorted([*writer.classes, "AsyncRequest", "SyncRequest"])],
+        *[f'    "{n}",' for n in sorted([*writer.classes, "AsyncRequest", "Operation", "SyncRequest"])],
+        "]",
+        "",
+        "# The operationIds of openapi.yaml: what request() and altcraft.validate() take as their operation.",
+        "Operation = Literal[",
+        *[f'    "{op_id}",' for op_id, _, _ in ops],
         "]",
         "",
     ]

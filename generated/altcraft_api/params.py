@@ -27,11 +27,21 @@ __all__ = [
     "ImportAndStartBatchParams",
     "ImportAndStartBatchTaskParams",
     "ImportProfileParams",
+    "Operation",
     "SubscriptionFilterParams",
     "SyncRequest",
     "TaskStatusParams",
     "TimeoutParams",
     "WorkflowImportAndStartBatchTaskParams",
+]
+
+# The operationIds of openapi.yaml: what request() and altcraft.validate() take as their operation.
+Operation = Literal[
+    "import_and_start_batch",
+    "import_and_start_batch_task",
+    "import_profile",
+    "task_status",
+    "workflow_import_and_start_batch_task",
 ]
 
 

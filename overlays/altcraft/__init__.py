@@ -15,6 +15,7 @@ and retries only what cannot launch a trigger twice.
 from importlib.metadata import PackageNotFoundError, version
 
 from altcraft_api import models
+from altcraft_api.params import Operation
 
 from ._async_client import AsyncAltcraft
 from ._async_tasks import AsyncTaskHandle
@@ -41,7 +42,7 @@ from ._limits import chunk_profiles
 from ._polling import PollSettings
 from ._sync_client import Altcraft
 from ._sync_tasks import TaskHandle
-from ._validate import Operation, validate
+from ._validate import validate
 from ._xml import XMLError
 
 try:

@@ -33,6 +33,7 @@ from altcraft_api.params import (
     ImportAndStartBatchParams,
     ImportAndStartBatchTaskParams,
     ImportProfileParams,
+    Operation,
     WorkflowImportAndStartBatchTaskParams,
 )
 
@@ -52,7 +53,6 @@ from ._errors import AltcraftError, WaitCancelled
 from ._polling import Poller, PollSettings
 from ._protocol import DEFAULT_MAX_ANSWER_BYTES, ClientCore, Retry, Trace, check_task_id
 from ._requests import Auth, Body, Call, Format
-from ._validate import Operation
 
 __all__ = ["AsyncAltcraft", "AsyncSharedTransport", "async_wait_decoded"]
 

@@ -15,12 +15,11 @@ import orjson
 from . import _xml
 from ._errors import InvalidInput
 from ._limits import check_body_size, has_files, warn_if_many
-from ._schema import OPERATIONS
+from ._schema import BATCH_OPERATIONS, OPERATIONS
 from ._serialize import dumps, is_model, leaves, to_plain
 from ._validate import check, raise_or_warn
 
 __all__ = [
-    "BATCH_OPERATIONS",
     "Body",
     "Call",
     "Encoding",
@@ -34,10 +33,6 @@ __all__ = [
 Auth = Literal["body", "bearer"]
 Format = Literal["json", "xml"]
 Body = Mapping[str, Any] | Any  # a plain mapping in the JSON form, or the operation's generated model
-
-BATCH_OPERATIONS = frozenset(
-    {"import_and_start_batch", "import_and_start_batch_task", "workflow_import_and_start_batch_task"}
-)
 
 
 class Secret:

@@ -10,9 +10,23 @@ from typing import Any
 
 from altcraft_api.spec_data import SPEC_DATA
 
-__all__ = ["OPERATIONS", "Shape", "limits", "request_shape", "resolve", "response_shape", "shape", "success_shape"]
+__all__ = [
+    "BATCH_OPERATIONS",
+    "OPERATIONS",
+    "Shape",
+    "limits",
+    "request_shape",
+    "resolve",
+    "response_shape",
+    "shape",
+    "success_shape",
+]
 
 OPERATIONS: Mapping[str, Mapping[str, Any]] = SPEC_DATA["operations"]
+# The operations whose ``data`` is a list of profiles: those the docs give a per-request profile limit.
+BATCH_OPERATIONS = frozenset(
+    name for name, op in OPERATIONS.items() if "recommended_max_profiles_per_request" in op.get("limits", {})
+)
 _SCHEMAS: Mapping[str, Any] = SPEC_DATA["schemas"]
 
 

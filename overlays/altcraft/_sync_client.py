@@ -34,6 +34,7 @@ from altcraft_api.params import (
     ImportAndStartBatchParams,
     ImportAndStartBatchTaskParams,
     ImportProfileParams,
+    Operation,
     SyncRequest,
     WorkflowImportAndStartBatchTaskParams,
 )
@@ -54,7 +55,6 @@ from ._polling import Poller, PollSettings
 from ._protocol import DEFAULT_MAX_ANSWER_BYTES, ClientCore, Retry, Trace, check_task_id
 from ._requests import Auth, Body, Call, Format
 from ._sync_tasks import TaskHandle
-from ._validate import Operation
 
 __all__ = ["Altcraft", "SharedTransport", "wait_decoded"]
 

@@ -25,30 +25,22 @@ import os
 import sys
 import warnings
 from collections.abc import Iterable, Mapping, Sequence
-from typing import Any, Literal
+from typing import Any
 
 import jsonschema_rs
+from altcraft_api.params import Operation
 from altcraft_api.spec_data import SPEC_DATA
 
 from ._errors import AssumptionWarning, InvalidInput, Problem
-from ._schema import resolve
+from ._schema import BATCH_OPERATIONS, resolve
 from ._serialize import is_model, to_plain
 
-__all__ = ["Operation", "check", "known_parameters", "validate"]
+__all__ = ["check", "known_parameters", "validate"]
 
 logger = logging.getLogger("altcraft")
 
-Operation = Literal[
-    "import_profile",
-    "import_and_start_batch",
-    "import_and_start_batch_task",
-    "workflow_import_and_start_batch_task",
-    "task_status",
-]
-
 _OPERATIONS: Mapping[str, Mapping[str, Any]] = SPEC_DATA["operations"]
 _SCHEMAS: Mapping[str, Any] = SPEC_DATA["schemas"]
-_BATCH = frozenset({"import_and_start_batch", "import_and_start_batch_task", "workflow_import_and_start_batch_task"})
 _MAX_PROBLEMS = 1000  # a broken 10,000-item batch is reported in full up to here
 _SHOWN_VALUE = 60  # characters of an offending value quoted in a message
 
@@ -438,7 +430,7 @@ def _profile_typos(operation: str, body: Mapping[str, Any]) -> list[Problem]:
     ``phones``, ``_fnmae``): ``data`` is open, so they are sent, as custom fields."""
     data = body.get("data")
     profiles: list[Any] = []  # the profiles by item index (batch) or the one profile
-    if operation in _BATCH:
+    if operation in BATCH_OPERATIONS:
         if isinstance(data, list | tuple):
             # ``type(...) is dict`` first: the Mapping ABC's isinstance costs more than the rest of the scan.
             profiles = [item.get("data") if type(item) is dict or isinstance(item, Mapping) else None for item in data]
@@ -457,7 +449,7 @@ def _profile_typos(operation: str, body: Mapping[str, Any]) -> list[Problem]:
         located.append((holders[0], list(profiles[holders[0]]).index(key), key, near, len(holders)))
     found = []
     for index, _, key, near, count in sorted(located):
-        where = f"data[{index}].data" if operation in _BATCH else "data"
+        where = f"data[{index}].data" if operation in BATCH_OPERATIONS else "data"
         more = f" (and in {count - 1} more item(s))" if count > 1 else ""
         found.append(
             Problem(
@@ -566,7 +558,7 @@ def check(operation: str, body: Mapping[str, Any]) -> tuple[list[Problem], list[
         refusals += schema_refusals
         if not schema_refusals and _ASSUMED_SCHEMAS is not None:
             warned += _schema_problems(name, body, assumed=True)
-    if operation in _BATCH:
+    if operation in BATCH_OPERATIONS:
         found, assumed = _search_key_problems(body)
         refusals += found
         warned += assumed

@@ -24,6 +24,7 @@ from altcraft._limits import (
     item_size,
     warn_if_many,
 )
+from altcraft._schema import BATCH_OPERATIONS, OPERATIONS, request_shape
 from altcraft._xml import encode_request
 from altcraft_mock import MockApp, transport
 
@@ -247,3 +248,13 @@ def test_a_chunk_limit_out_of_range_is_refused_naming_its_field(
 def test_the_smallest_and_the_documented_chunk_limits_are_accepted(bounded_by: str | None) -> None:
     check_chunk_limits(1, 1, bounded_by=bounded_by)
     check_chunk_limits(RECOMMENDED_ITEMS, DEFAULT_CHUNK_BYTES, bounded_by=bounded_by)
+
+
+def test_the_operations_with_a_profile_limit_are_those_that_send_a_list_of_profiles() -> None:
+    with_a_list = {op for op in OPERATIONS if (d := request_shape(op).properties.get("data")) and d.items}
+    assert with_a_list == BATCH_OPERATIONS
+    assert {
+        "import_and_start_batch",
+        "import_and_start_batch_task",
+        "workflow_import_and_start_batch_task",
+    } == BATCH_OPERATIONS

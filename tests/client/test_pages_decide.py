@@ -8,19 +8,19 @@ import subprocess
 import sys
 import warnings
 from pathlib import Path
-from typing import Any
+from typing import Any, get_args
 
 import httpx
 import orjson
 import pytest
-from altcraft import Altcraft, AssumptionWarning, InvalidInput, validate
+from altcraft import Altcraft, AssumptionWarning, InvalidInput, Operation, validate
 from altcraft._validate import check
 from altcraft._xml import decode_request, encode_request
 from altcraft_api import models
 from altcraft_api.spec_data import SPEC_DATA
 
 from ..conftest import BASE, TOKEN
-from ..spec_tools import ROOT
+from ..spec_tools import ROOT, operations
 
 TASK = "import_and_start_batch_task"
 
@@ -214,7 +214,7 @@ def test_validate_warns_about_a_profile_typo() -> None:
 
 
 USER_FILE = """
-from altcraft import Altcraft
+from altcraft import Altcraft, validate
 from altcraft_api.params import ImportAndStartBatchParams
 
 body: ImportAndStartBatchParams = {"trigger_id": 1, "skip_trigers": True, "data": []}
@@ -223,6 +223,7 @@ with Altcraft("http://127.0.0.1:1", "abcdefghijklmnqrstuvwxyz") as client:
     answer = client.request("import_and_start_batch", {"trigger_id": 1})
     reveal_type(answer)
     handle = client.import_and_start_batch_task({"trigger_id": 1, "data": [{"data": {"email": "a@b.c"}}]})
+validate("task_stats", {"task_id": "t"})
 """
 
 
@@ -244,6 +245,11 @@ def test_mypy_flags_a_typo_in_a_request_body_and_types_the_answer(tmp_path: Path
     assert 'user_code.py:7: error: Argument 1 to "import_and_start_batch"' in out
     assert 'Revealed type is "altcraft_api.models.batch_result.BatchResult"' in out
     assert "user_code.py:10" not in out  # a correct body passes
+    assert 'user_code.py:11: error: Argument 1 to "validate" has incompatible type "Literal[\'task_stats\']"' in out
+
+
+def test_the_operation_type_names_every_operation_id_of_the_spec() -> None:
+    assert set(get_args(Operation)) == set(SPEC_DATA["operations"]) == set(operations())
 
 
 def test_refused_requests_are_not_sent() -> None:

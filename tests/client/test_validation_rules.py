@@ -11,6 +11,7 @@ from typing import Any
 import jsonschema_rs
 import pytest
 from altcraft import _validate
+from altcraft._schema import BATCH_OPERATIONS
 from altcraft._validate import check
 from altcraft_api.spec_data import SPEC_DATA
 from hypothesis import HealthCheck, given, settings
@@ -101,7 +102,7 @@ def test_a_schema_or_search_key_problem_is_found_exactly_when_the_rules_as_writt
     body = data.draw(bodies(operation))
     name = OPERATIONS[operation]["request_schema"]
     broken = not as_written(name).is_valid(body)
-    rule = _validate._search_key_rule(body) if operation in _validate._BATCH else None
+    rule = _validate._search_key_rule(body) if operation in BATCH_OPERATIONS else None
     if rule is not None:
         key_schema = jsonschema_rs.Draft202012Validator(_validate._search_key_schema(rule[2]))
         broken |= not key_schema.is_valid(body)

@@ -6,11 +6,12 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any, TypedDict
 
+from altcraft_api.params import Operation
+
 from .._errors import (
     InvalidInput,
 )
 from .._serialize import to_plain
-from .._validate import Operation
 
 __all__ = ["Target", "TargetArgs", "make_target"]
 
