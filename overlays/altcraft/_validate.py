@@ -32,14 +32,13 @@ from altcraft_api.params import Operation
 from altcraft_api.spec_data import SPEC_DATA
 
 from ._errors import AssumptionWarning, InvalidInput, Problem
-from ._schema import BATCH_OPERATIONS, resolve
+from ._schema import BATCH_OPERATIONS, OPERATIONS, resolve
 from ._serialize import is_model, to_plain
 
 __all__ = ["check", "known_parameters", "validate"]
 
 logger = logging.getLogger("altcraft")
 
-_OPERATIONS: Mapping[str, Mapping[str, Any]] = SPEC_DATA["operations"]
 _SCHEMAS: Mapping[str, Any] = SPEC_DATA["schemas"]
 _MAX_PROBLEMS = 1000  # a broken 10,000-item batch is reported in full up to here
 _SHOWN_VALUE = 60  # characters of an offending value quoted in a message
@@ -345,7 +344,7 @@ def _properties(node: Any, schemas: Mapping[str, Any], seen: set[int]) -> set[st
 @functools.cache
 def known_parameters(operation: str) -> frozenset[str]:
     """The top-level parameters openapi.yaml documents for ``operation`` (``token`` included)."""
-    name = _OPERATIONS[operation]["request_schema"]
+    name = OPERATIONS[operation]["request_schema"]
     return frozenset(_properties({"$ref": _request(name)}, _SCHEMAS, set()) | {"token"})
 
 
@@ -353,9 +352,9 @@ def _documented_elsewhere(operation: str, key: str) -> tuple[str, list[str]] | N
     """(the sibling operation, the pages that document ``key`` for it), when another operation of the
     same API documents ``key`` (subscription_filter of import_and_start_batch, timeout of the trigger
     operations)."""
-    for other in sorted(_OPERATIONS):
+    for other in sorted(OPERATIONS):
         if other != operation and key in known_parameters(other):
-            pages = _OPERATIONS[other].get("documented_by", {}).get(key, [])
+            pages = OPERATIONS[other].get("documented_by", {}).get(key, [])
             return other, list(pages)
     return None
 
@@ -543,12 +542,12 @@ def _search_key_problems(body: Mapping[str, Any]) -> tuple[list[Problem], list[P
 
 def check(operation: str, body: Mapping[str, Any]) -> tuple[list[Problem], list[Problem]]:
     """Every problem of a plain JSON-shaped ``body``: (refusals, warnings). Nothing is raised or logged."""
-    if operation not in _OPERATIONS:
-        known = ", ".join(sorted(_OPERATIONS))
+    if operation not in OPERATIONS:
+        known = ", ".join(sorted(OPERATIONS))
         return [Problem("operation", f"{operation!r} is not one of {known}")], []
     if not isinstance(body, Mapping):
         return [Problem("body", f"must be an object, not {_json_type(body)}")], []
-    name = _OPERATIONS[operation]["request_schema"]
+    name = OPERATIONS[operation]["request_schema"]
     refusals, warned = _unknown(operation, body)
     warned += _profile_typos(operation, body)
     # One pass for the common case: the assumed rules only add constraints, so a body that meets them

@@ -9,7 +9,7 @@ from typing import Any
 
 import httpx
 import pytest
-from altcraft import Altcraft, XMLError, _xml, models
+from altcraft import Altcraft, InvalidInput, XMLError, _xml, models
 from altcraft._models import to_model
 from altcraft._schema import OPERATIONS, shape
 from altcraft._serialize import to_plain
@@ -180,8 +180,6 @@ def test_errors_name_the_json_path(xml: str, message: str) -> None:
 def test_escaping_and_bad_names() -> None:
     body = {"data": {"note": "a < b & c > d", "_fname": 'O\'Neil "x"'}, "db_id": 1}
     assert decode_request("import_profile", encode_request("import_profile", body)) == body
-    from altcraft import InvalidInput
-
     with pytest.raises(InvalidInput, match=r"data\.bad name"):
         encode_request("import_profile", {"data": {"bad name": "x"}})
 
@@ -214,8 +212,6 @@ def test_scalars_other_than_str_and_int_are_written_as_json_would_read_them() ->
     ],
 )
 def test_a_value_xml_cannot_carry_is_refused_naming_its_field(value: Any, message: str) -> None:
-    from altcraft import InvalidInput
-
     with pytest.raises(InvalidInput) as caught:
         encode_request("import_profile", {"db_id": 1, "data": {"x": value}})
     assert (str(caught.value), caught.value.field) == (message, "data.x")
